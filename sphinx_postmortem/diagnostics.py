@@ -1,0 +1,38 @@
+"""Every warning the extension gives, in one place.
+
+Each one has ``type="postmortem"`` and a subtype from :data:`SUBTYPES`, so a
+project can silence one kind with ``suppress_warnings = ["postmortem.<subtype>"]``
+or fail its build on all of them with ``sphinx-build -W``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from docutils import nodes
+from sphinx.util import logging
+
+logger = logging.getLogger("sphinx_postmortem")
+
+#: The warning subtypes and what triggers each.
+SUBTYPES: Final[dict[str, str]] = {
+    "config": "a postmortem_* configuration value is invalid; its default is used",
+    "incident": "an incident's id or fields are missing or invalid, or a document has two",
+    "timeline": "a timeline entry has no valid timestamp, goes back in time, "
+    "or a milestone disagrees with the incident",
+    "action": "an action is missing its owner or due date, has an invalid field, "
+    "or sits outside an incident's document",
+    "duplicate": "an incident or action id is used twice in the project",
+    "ref": "an :incident: or :action: reference names no known target",
+    "overdue": "an open or in-progress action is past its due date",
+    "table": "an action-table or incident-table option has an invalid value",
+}
+
+Location = tuple[str, int | None] | nodes.Node
+
+
+def warn(subtype: str, message: str, location: Location) -> None:
+    """Log a located warning of type ``postmortem``."""
+    if subtype not in SUBTYPES:  # a programming error, caught by the tests
+        raise ValueError(f"unknown warning subtype {subtype!r}")
+    logger.warning(message, location=location, type="postmortem", subtype=subtype)

@@ -1,0 +1,264 @@
+"""The ``postmortem`` domain: per-document records, references and the index.
+
+Follows the shape of ``sphinx.ext.todo``: data is kept per document, cleared
+and merged per document (a parallel worker's data is copied only for the
+documents that worker read), and collected after parsing. Unlike ``todo`` it
+keeps plain records, never nodes, and it tells Sphinx which pages to write
+again when a record they show changed (see :meth:`pages_to_rewrite`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Iterator, Set
+from typing import TYPE_CHECKING, Any, cast
+
+from docutils import nodes
+from sphinx.addnodes import pending_xref
+from sphinx.domains import Domain, ObjType
+from sphinx.roles import XRefRole
+from sphinx.util.nodes import make_refnode
+
+from .config import today
+from .diagnostics import warn
+from .fields import FieldError
+from .records import MILESTONES, Action, Incident, Timeline
+
+if TYPE_CHECKING:
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
+
+#: the per-document parts of the domain data
+PER_DOC = ("incidents", "timelines", "actions", "tables", "refs")
+
+
+class PostmortemRole(XRefRole):
+    """``:incident:`` and ``:action:``, with or without the ``postmortem:`` prefix."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        self.refdomain, self.reftype = "postmortem", self.name.rpartition(":")[2]
+        self.classes = ["xref", "postmortem", f"postmortem-{self.reftype}"]
+        return self.create_xref_node()
+
+
+class PostmortemDomain(Domain):
+    name = "postmortem"
+    label = "Post-mortem"
+    object_types = {
+        "incident": ObjType("incident", "incident"),
+        "action": ObjType("action", "action"),
+    }
+    roles = {"incident": PostmortemRole(), "action": PostmortemRole()}
+    initial_data: dict[str, Any] = {
+        "incidents": {},  # docname -> Incident
+        "timelines": {},  # docname -> [Timeline]
+        "actions": {},  # docname -> [Action]
+        "tables": {},  # docname -> number of tables on the page
+        "refs": {},  # docname -> True when the page refers to a record
+        "state": {},  # what the last build showed: "fingerprint", "today"
+    }
+    data_version = 1
+
+    # -- per-document data ---------------------------------------------------
+
+    @property
+    def incidents(self) -> dict[str, Incident]:
+        return cast("dict[str, Incident]", self.data["incidents"])
+
+    @property
+    def timelines(self) -> dict[str, list[Timeline]]:
+        return cast("dict[str, list[Timeline]]", self.data["timelines"])
+
+    @property
+    def actions(self) -> dict[str, list[Action]]:
+        return cast("dict[str, list[Action]]", self.data["actions"])
+
+    @property
+    def tables(self) -> dict[str, int]:
+        return cast("dict[str, int]", self.data["tables"])
+
+    def clear_doc(self, docname: str) -> None:
+        for key in PER_DOC:
+            self.data[key].pop(docname, None)
+        self._index = None
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        for key in PER_DOC:
+            theirs = otherdata[key]
+            for docname in docnames:
+                if docname in theirs:
+                    self.data[key][docname] = theirs[docname]
+        self._index = None
+
+    def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
+        """Tie the document's timelines and actions to its incident, once it is parsed."""
+        from .action import assign_action_ids
+        from .timeline import resolve_timelines
+
+        incident = self.incidents.get(docname)
+        if incident is not None:
+            incident.title = _document_title(document) or incident.id
+        resolve_timelines(env, docname, incident, self.timelines.get(docname, []))
+        assign_action_ids(env, document, incident, self.actions.get(docname, []))
+        if incident is not None:
+            check_lifecycle_order(incident)
+        if any(node.get("refdomain") == self.name for node in document.findall(pending_xref)):
+            self.data["refs"][docname] = True
+        self._index = None
+
+    # -- the whole project -------------------------------------------------------
+
+    _index: dict[str, dict[str, Incident | Action]] | None = None
+
+    def _ids(self) -> dict[str, dict[str, Incident | Action]]:
+        """Every id, mapped to its first record in sorted document order."""
+        if self._index is None:
+            index: dict[str, dict[str, Incident | Action]] = {"incident": {}, "action": {}}
+            for record in self.records():
+                kind = "incident" if isinstance(record, Incident) else "action"
+                if record.id is not None:
+                    index[kind].setdefault(record.id, record)
+            self._index = index
+        return self._index
+
+    def records(self) -> Iterator[Incident | Action]:
+        """Every incident and action, in sorted document order."""
+        for docname in sorted(self.incidents.keys() | self.actions.keys()):
+            if docname in self.incidents:
+                yield self.incidents[docname]
+            yield from self.actions.get(docname, ())
+
+    def incident(self, incident_id: str) -> Incident | None:
+        return cast("Incident | None", self._ids()["incident"].get(incident_id))
+
+    def action(self, action_id: str) -> Action | None:
+        return cast("Action | None", self._ids()["action"].get(action_id))
+
+    def all_incidents(self) -> list[Incident]:
+        return [self.incidents[d] for d in sorted(self.incidents)]
+
+    def all_actions(self) -> list[Action]:
+        return [a for d in sorted(self.actions) for a in self.actions[d]]
+
+    def check_consistency(self) -> None:
+        """Warn about duplicate ids, at the later occurrence, once all documents are read."""
+        first: dict[tuple[str, str], Incident | Action] = {}
+        for record in self.records():
+            if record.id is None:
+                continue
+            kind = "incident" if isinstance(record, Incident) else "action"
+            earlier = first.setdefault((kind, record.id), record)
+            if earlier is not record:
+                where = f"{self.env.doc2path(earlier.docname)}:{earlier.line}"
+                warn(
+                    "duplicate",
+                    f"duplicate {kind} id {record.id!r}: first defined at {where}",
+                    (record.docname, record.line),
+                )
+
+    # -- incremental builds ----------------------------------------------------
+
+    def fingerprint(self) -> str:
+        """A digest of every record a table or a reference can show."""
+        digest = hashlib.blake2b(digest_size=16)
+        for record in self.records():
+            digest.update(repr(record).encode())
+        return digest.hexdigest()
+
+    def pages_to_rewrite(self, env: BuildEnvironment) -> list[str]:
+        """Pages whose content depends on records in other documents, or on today.
+
+        Tables and references show records of other documents, so they are
+        rewritten whenever any record changed; pages that show "overdue" are
+        rewritten whenever the date changed. Their doctrees hold placeholders
+        only, filled from the records when written, so nothing is re-read.
+        """
+        state = self.data["state"]
+        fingerprint, day = self.fingerprint(), today(env.config).isoformat()
+        pages: set[str] = set()
+        if state.get("fingerprint") != fingerprint:
+            pages.update(self.tables, self.data["refs"])
+        if state.get("today") != day:
+            pages.update(self.tables, self.actions)
+        state.update(fingerprint=fingerprint, today=day)
+        return sorted(pages & env.found_docs)
+
+    # -- references --------------------------------------------------------------
+
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: pending_xref,
+        contnode: nodes.Element,
+    ) -> nodes.reference | None:
+        record: Incident | Action | None
+        record = self.incident(target) if typ == "incident" else self.action(target)
+        if record is None:
+            warn("ref", f"unknown {typ} {target!r}", node)
+            return None
+        if not node.get("refexplicit"):
+            contnode = nodes.inline("", record.title or target, classes=contnode["classes"])
+        return make_refnode(builder, fromdocname, record.docname, record.anchor, contnode, target)
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: pending_xref,
+        contnode: nodes.Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        results = []
+        for typ, record in (("incident", self.incident(target)), ("action", self.action(target))):
+            if record is not None:
+                ref = make_refnode(
+                    builder, fromdocname, record.docname, record.anchor, contnode, target
+                )
+                results.append((f"postmortem:{typ}", ref))
+        return results
+
+    def get_objects(self) -> Iterable[tuple[str, str, str, str, str, int]]:
+        for kind, records in self._ids().items():
+            for record_id, record in records.items():
+                yield record_id, record.title or record_id, kind, record.docname, record.anchor, 1
+
+
+def _document_title(document: nodes.document) -> str:
+    for section in document.findall(nodes.section):
+        title = section.next_node(nodes.title)
+        return title.astext() if title is not None else ""
+    return ""
+
+
+def check_lifecycle_order(incident: Incident) -> None:
+    """Lifecycle times must not go backwards: started <= detected <= mitigated <= resolved."""
+    previous: tuple[str, dt.datetime] | None = None
+    for name in MILESTONES:
+        when = incident.times.get(name)
+        if when is None:
+            continue
+        if previous is not None and when < previous[1]:
+            warn(
+                "incident",
+                f"{incident.id}: {name} ({when.isoformat()}) is before "
+                f"{previous[0]} ({previous[1].isoformat()})",
+                (incident.docname, incident.line),
+            )
+        previous = (name, when)
+
+
+def get_domain(env: BuildEnvironment) -> PostmortemDomain:
+    return cast("PostmortemDomain", env.get_domain(PostmortemDomain.name))
+
+
+def _rewrite(app: Any, env: BuildEnvironment) -> list[str]:
+    return get_domain(env).pages_to_rewrite(env)
+
+
+__all__ = ["FieldError", "PostmortemDomain", "PostmortemRole", "get_domain"]

@@ -1,0 +1,152 @@
+"""Parsing and validation of every field value, shared by reST and MyST.
+
+Each parser takes the text a writer typed and returns a typed value or raises
+:class:`FieldError` with a message that says what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class FieldError(ValueError):
+    """A field value that cannot be used; the message is shown to the writer."""
+
+
+def parse_date(value: str) -> dt.date:
+    text = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise FieldError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise FieldError(f"{value!r} is not a valid date ({exc})") from None
+
+
+def parse_choice(value: str, choices: Sequence[str]) -> str:
+    text = value.strip()
+    if text not in choices:
+        raise FieldError(f"{value!r} is not one of {', '.join(choices)}")
+    return text
+
+
+def parse_list(value: str) -> tuple[str, ...]:
+    """A comma-separated list; empty items are dropped."""
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def parse_timezone(name: str) -> dt.tzinfo:
+    text = name.strip()
+    if text.upper() in ("UTC", "Z"):
+        return dt.UTC
+    try:
+        if not text or text.startswith(("/", ".")) or ".." in text:
+            raise ValueError(text)
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise FieldError(
+            f"{name!r} is not a time zone; use an IANA name such as Europe/Berlin, or UTC"
+        ) from None
+
+
+_STAMP = (
+    r"(?:(?P<date>\d{4}-\d{2}-\d{2})[T ])?"
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?"
+    r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+_STAMP_RE = re.compile(_STAMP)
+STAMP_FORMS = "YYYY-MM-DD HH:MM[:SS], ISO 8601 (2024-03-14T09:02:00+01:00) or HH:MM[:SS]"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A timestamp as written: a date is optional, an offset too."""
+
+    day: dt.date | None
+    clock: dt.time
+    offset: dt.timezone | None
+
+    def resolve(self, default_day: dt.date | None, tz: dt.tzinfo) -> dt.datetime:
+        """The instant this stamp names; bare times fall on ``default_day`` in ``tz``.
+
+        Wall times inside a daylight-saving change follow ``zoneinfo`` with ``fold=0``.
+        """
+        day = self.day or default_day
+        if day is None:
+            raise FieldError("a bare time needs a date: give the incident a :date:")
+        return dt.datetime.combine(day, self.clock, self.offset or tz)
+
+
+def match_stamp(text: str) -> tuple[Stamp, int] | None:
+    """Read a timestamp at the start of ``text``; return it and where it ends."""
+    match = _STAMP_RE.match(text)
+    if match is None:
+        return None
+    return _stamp_of(match, text), match.end()
+
+
+def parse_stamp(value: str) -> Stamp:
+    text = value.strip()
+    match = _STAMP_RE.fullmatch(text)
+    if match is None:
+        raise FieldError(f"{value!r} is not a time; use {STAMP_FORMS}")
+    return _stamp_of(match, value)
+
+
+def _stamp_of(match: re.Match[str], value: str) -> Stamp:
+    try:
+        day = dt.date.fromisoformat(match["date"]) if match["date"] else None
+        clock = dt.time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0))
+        offset = None
+        if match["offset"]:
+            offset = _offset(match["offset"])
+    except ValueError as exc:
+        raise FieldError(f"{value.strip()!r} is not a valid time ({exc})") from None
+    return Stamp(day, clock, offset)
+
+
+def _offset(text: str) -> dt.timezone:
+    if text == "Z":
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"offset {text} is out of range")
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_ACTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def parse_action_id(value: str) -> str:
+    text = value.strip()
+    if not _ACTION_ID.fullmatch(text):
+        raise FieldError(f"{value!r} is not an id: use letters, digits, '-', '_' and '.'")
+    return text
+
+
+def parse_tracker(value: str, url_format: str | None) -> tuple[str, str | None]:
+    """A tracker URL or key, as (text shown, link or None)."""
+    text = value.strip()
+    if not text:
+        raise FieldError("the tracker is empty")
+    scheme = _SCHEME.match(text)
+    if scheme is not None:
+        if scheme[1].lower() not in ("http", "https"):
+            raise FieldError(f"{value!r}: only http and https links are allowed")
+        parts = urlsplit(text)
+        if not parts.netloc or any(c.isspace() for c in text):
+            raise FieldError(f"{value!r} is not a valid URL")
+        return text, text
+    if any(c.isspace() for c in text):
+        raise FieldError(f"{value!r} is not a tracker key or URL")
+    if url_format is None:
+        return text, None
+    return text, url_format.replace("{}", quote(text, safe=""))

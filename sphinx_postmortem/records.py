@@ -1,0 +1,99 @@
+"""The plain, picklable records the domain keeps per document.
+
+No docutils node is ever stored here: pages are drawn from these records when
+they are written, so a record cannot be mutated by a writer and the pickled
+environment stays small.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .config import OPEN_STATUSES
+from .fields import Stamp
+
+MILESTONES = ("started", "detected", "mitigated", "resolved")
+
+
+@dataclass
+class Incident:
+    id: str
+    docname: str
+    line: int | None
+    anchor: str
+    title: str = ""
+    date: dt.date | None = None
+    severity: str | None = None
+    status: str = "draft"
+    owner: str | None = None
+    authors: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    #: lifecycle instants (aware datetimes), by milestone name
+    times: dict[str, dt.datetime] = field(default_factory=dict)
+
+    def duration(self, milestone: str) -> dt.timedelta | None:
+        """Time from start to ``milestone``; None when either is unknown."""
+        start, end = self.times.get("started"), self.times.get(milestone)
+        if start is None or end is None:
+            return None
+        return end - start
+
+    @property
+    def ttd(self) -> dt.timedelta | None:
+        return self.duration("detected")
+
+    @property
+    def ttm(self) -> dt.timedelta | None:
+        return self.duration("mitigated")
+
+    @property
+    def ttr(self) -> dt.timedelta | None:
+        return self.duration("resolved")
+
+
+@dataclass
+class TimelineEntry:
+    line: int | None
+    text: str
+    #: the stamp as written, for messages
+    stamp: str = ""
+    parsed: Stamp | None = None
+    when: dt.datetime | None = None
+    milestone: str | None = None
+
+
+@dataclass
+class Timeline:
+    line: int | None
+    #: the timezone the entries are shown in, as written (or inherited)
+    timezone: str | None
+    entries: list[TimelineEntry] = field(default_factory=list)
+
+
+@dataclass
+class Action:
+    docname: str
+    line: int | None
+    title: str
+    #: the id as given by :id:, or None until the document's incident gives one
+    id: str | None = None
+    anchor: str = ""
+    incident: str | None = None
+    owner: str | None = None
+    due: dt.date | None = None
+    status: str = "open"
+    priority: str = "P2"
+    type: str | None = None
+    tracker: str | None = None
+    tracker_url: str | None = None
+    completed: dt.date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.is_open and self.due is not None and self.due < today

@@ -1,0 +1,149 @@
+"""Drawing pages from records when they are written.
+
+Directives leave :class:`Placeholder` nodes in the doctree. When a page is
+written, :func:`fill_placeholders` replaces each with nodes built from the
+current records, so a page is always drawn from the newest data (and from
+today's date) whether or not its own source changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx.errors import NoUri
+from sphinx.util.nodes import make_refnode
+
+from .config import Settings, today
+from .domain import PostmortemDomain, get_domain
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+
+
+@dataclass
+class RenderContext:
+    """What a placeholder needs to draw itself on one page."""
+
+    builder: Builder
+    docname: str
+    domain: PostmortemDomain
+
+    @cached_property
+    def today(self) -> dt.date:
+        return today(self.builder.config)
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings.of(self.builder.config)
+
+    def link(self, todocname: str, anchor: str, child: nodes.Node) -> nodes.Node:
+        """A link to ``anchor`` in ``todocname``, or the bare child where pages have no URI."""
+        try:
+            return make_refnode(self.builder, self.docname, todocname, anchor, child)
+        except NoUri:
+            return child
+
+
+class Placeholder(nodes.General, nodes.Element):
+    """Stands in the doctree for content drawn from records at write time."""
+
+    def render(self, ctx: RenderContext) -> list[nodes.Node]:
+        raise NotImplementedError
+
+
+def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    placeholders = list(doctree.findall(Placeholder))
+    if not placeholders:
+        return
+    ctx = RenderContext(app.builder, docname, get_domain(app.env))
+    for node in placeholders:
+        node.replace_self(node.render(ctx))
+
+
+def _skip(self: nodes.NodeVisitor, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+def register_placeholder(app: Sphinx, node_class: type[Placeholder]) -> None:
+    """Add a placeholder class; writers skip any that were somehow left unfilled."""
+    handlers = {name: (_skip, None) for name in ("html", "latex", "text", "man", "texinfo")}
+    app.add_node(node_class, **handlers)  # type: ignore[arg-type]
+
+
+# -- shared pieces of output -------------------------------------------------------
+
+
+def text(value: str, classes: Sequence[str] = ()) -> nodes.inline:
+    return nodes.inline(value, value, classes=list(classes))
+
+
+def field_list(rows: Sequence[tuple[str, nodes.Node | str | None]]) -> nodes.field_list:
+    """A field list of (name, value); rows without a value are left out."""
+    fields = nodes.field_list(classes=["pm-fields"])
+    for name, value in rows:
+        if value is None or value == "":
+            continue
+        body = nodes.paragraph()
+        body += nodes.Text(value) if isinstance(value, str) else value
+        fields += nodes.field("", nodes.field_name(name, name), nodes.field_body("", body))
+    return fields
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[tuple[Sequence[nodes.Node | str], Sequence[str]]],
+    classes: Sequence[str],
+    widths: Sequence[int] | None = None,
+) -> nodes.table:
+    """A table of cells; each row comes with the CSS classes of its ``<tr>``."""
+    tgroup = nodes.tgroup(cols=len(headers))
+    for width in widths or [1] * len(headers):
+        tgroup += nodes.colspec(colwidth=width)
+    head_row = nodes.row()
+    for header in headers:
+        head_row += nodes.entry("", nodes.paragraph(header, header))
+    tgroup += nodes.thead("", head_row)
+    body = nodes.tbody()
+    for cells, row_classes in rows:
+        row = nodes.row(classes=list(row_classes))
+        for cell in cells:
+            entry = nodes.entry()
+            if isinstance(cell, str):
+                entry += nodes.paragraph(cell, cell)
+            elif isinstance(cell, (nodes.Inline, nodes.Text)):
+                entry += nodes.paragraph("", "", cell)
+            else:
+                entry += cell
+            row += entry
+        body += row
+    tgroup += body
+    # colwidths-auto lets HTML size columns to their content; the widths
+    # still shape the plain-text and LaTeX output.
+    return nodes.table("", tgroup, classes=["pm-table", "colwidths-auto", *classes])
+
+
+def format_instant(when: dt.datetime, tz: dt.tzinfo, with_date: bool = True) -> str:
+    local = when.astimezone(tz)
+    clock = "%H:%M:%S" if local.second else "%H:%M"
+    shown = local.strftime(f"%Y-%m-%d {clock}" if with_date else clock)
+    return f"{shown} {local.tzname()}" if with_date else shown
+
+
+def format_duration(delta: dt.timedelta | None) -> str:
+    """``1 h 3 min``, ``2 d 4 h``, ``45 s``; an empty string for an unknown one."""
+    if delta is None:
+        return ""
+    seconds = int(delta.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
+    shown = [f"{n} {unit}" for n, unit in parts if n][:2]
+    return sign + (" ".join(shown) or "0 min")

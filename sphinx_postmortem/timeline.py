@@ -1,0 +1,166 @@
+"""The ``timeline`` directive: a bullet list of timestamped events."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from .config import Settings
+from .diagnostics import warn
+from .domain import get_domain
+from .fields import STAMP_FORMS, FieldError, match_stamp, parse_timezone
+from .incident import FieldReader, timezone_name
+from .records import MILESTONES, Incident, Timeline, TimelineEntry
+from .render import Placeholder, RenderContext, format_instant, register_placeholder, table
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+_DASH = re.compile(r"\s*[-\u2013\u2014](?:\s+|$)")
+_MARKER = re.compile(r"\s*\[([A-Za-z]+)\](?=\s|$)")
+
+
+class TimelineDirective(SphinxDirective):
+    has_content = True
+    option_spec = {"timezone": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        docname = self.env.docname
+        read = FieldReader(self, "timeline", "timeline")
+        timeline = Timeline(line=self.lineno, timezone=read.get("timezone", timezone_name, None))
+        body = self.parse_content_to_nodes()
+        lists = [node for node in body if isinstance(node, nodes.bullet_list)]
+        if len(lists) != 1 or len(body) != 1:
+            read.warn("the content must be one bullet list, an entry per item")
+        if not lists:
+            return body
+        for item in lists[0].children:
+            timeline.entries.append(read_entry(item, self.lineno, docname))
+        timelines = get_domain(self.env).timelines.setdefault(docname, [])
+        timelines.append(timeline)
+        node = TimelineBlock("", lists[0], docname=docname, index=len(timelines) - 1)
+        self.set_source_info(node)
+        return [node if child is lists[0] else child for child in body]
+
+
+def read_entry(item: nodes.Element, default_line: int, docname: str) -> TimelineEntry:
+    """Take the timestamp and marker off the front of a list item."""
+    para = item.next_node(nodes.paragraph)
+    line = (para.line if para is not None else None) or item.line or default_line
+    entry = TimelineEntry(line=line, text="")
+    first = para[0] if para is not None and len(para) else None
+    found = match_stamp(str(first).lstrip()) if isinstance(first, nodes.Text) else None
+    if first is None or found is None:
+        warn(
+            "timeline",
+            f"entry does not start with a timestamp ({STAMP_FORMS}): {item.astext()[:60]!r}",
+            (docname, line),
+        )
+        entry.text = " ".join(item.astext().split())
+        return entry
+    (stamp, end), written = found, str(first).lstrip()
+    rest = written[end:]
+    if rest and not (rest[0].isspace() or _DASH.match(rest)):
+        warn("timeline", f"entry has no space after its timestamp: {written[:30]!r}", (docname, line))
+    entry.stamp, entry.parsed = written[:end], stamp
+    if dash := _DASH.match(rest):
+        rest = rest[dash.end() :]
+    marker = _MARKER.match(rest)
+    if marker and marker[1].lower() in MILESTONES:
+        entry.milestone = marker[1].lower()
+        rest = rest[marker.end() :]
+        if dash := _DASH.match(rest):
+            rest = rest[dash.end() :]
+    first.parent.replace(first, nodes.Text(rest.lstrip()))
+    entry.text = " ".join(item.astext().split())
+    return entry
+
+
+def resolve_timelines(
+    env: BuildEnvironment, docname: str, incident: Incident | None, timelines: list[Timeline]
+) -> None:
+    """Place every entry in time and let milestones fill in the incident's times."""
+    default_tz = incident.timezone if incident else Settings.of(env.config).timezone
+    for timeline in timelines:
+        if incident is None:
+            warn("timeline", "a timeline outside an incident's document", (docname, timeline.line))
+        timeline.timezone = timeline.timezone or default_tz
+        tz = parse_timezone(timeline.timezone)
+        day = incident.date if incident else None
+        previous = None
+        for entry in timeline.entries:
+            if entry.parsed is None:
+                continue
+            try:
+                when = entry.parsed.resolve(day, tz)
+            except FieldError as exc:
+                warn("timeline", f"{entry.stamp}: {exc}", (docname, entry.line))
+                continue
+            if previous is not None and when < previous:
+                advice = (
+                    "write the date when the timeline crosses midnight"
+                    if entry.parsed.day is None
+                    else "entries must be in time order"
+                )
+                warn(
+                    "timeline",
+                    f"{entry.stamp} goes back in time from the entry before it; {advice}",
+                    (docname, entry.line),
+                )
+            entry.when, previous = when, when
+            day = when.astimezone(tz).date()
+            if entry.milestone and incident is not None:
+                _apply_milestone(incident, entry)
+
+
+def _apply_milestone(incident: Incident, entry: TimelineEntry) -> None:
+    assert entry.milestone is not None and entry.when is not None
+    given = incident.times.setdefault(entry.milestone, entry.when)
+    if given != entry.when:
+        warn(
+            "timeline",
+            f"[{entry.milestone}] at {entry.when.isoformat()} differs from the incident's "
+            f":{entry.milestone}: {given.isoformat()}",
+            (incident.docname, entry.line),
+        )
+
+
+class TimelineBlock(Placeholder):
+    """The timeline as a table of time and event; milestones are labelled."""
+
+    def render(self, ctx: RenderContext) -> list[nodes.Node]:
+        timeline = ctx.domain.timelines[self["docname"]][self["index"]]
+        tz = parse_timezone(timeline.timezone or ctx.settings.timezone)
+        rows: list[tuple[list[nodes.Node | str], list[str]]] = []
+        shown_day = None
+        items = self.children[0].children if self.children else []
+        for item, entry in zip(items, timeline.entries, strict=False):
+            when = ""
+            if entry.when is not None:
+                local = entry.when.astimezone(tz)
+                when = format_instant(entry.when, tz, with_date=local.date() != shown_day)
+                shown_day = local.date()
+            event = nodes.container("", *item.children, classes=["pm-event"])
+            classes = ["pm-entry"]
+            if entry.milestone:
+                classes += ["pm-milestone", f"pm-milestone-{entry.milestone}"]
+                label = nodes.strong("", entry.milestone.capitalize(), classes=["pm-marker"])
+                first = event.next_node(nodes.paragraph)
+                if first is not None:
+                    first.insert(0, nodes.Text(": "))
+                    first.insert(0, label)
+                else:
+                    event.insert(0, nodes.paragraph("", "", label))
+            rows.append(([when, event], classes))
+        zone = timeline.timezone or ctx.settings.timezone
+        return [table((f"Time ({zone})", "Event"), rows, ["pm-timeline"], widths=(24, 56))]
+
+
+def setup_timeline(app: Sphinx) -> None:
+    register_placeholder(app, TimelineBlock)
+    app.add_directive("timeline", TimelineDirective)

@@ -1,0 +1,92 @@
+"""Build small projects the way a user would, and read what the user sees."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sphinx.testing.util import SphinxTestApp
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+EXAMPLES = Path(__file__).parent / "examples"
+CONF = """\
+extensions = ["sphinx_postmortem", "myst_parser"]
+postmortem_today = "2024-05-01"
+"""
+_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class Built:
+    app: SphinxTestApp
+
+    @property
+    def outdir(self) -> Path:
+        return Path(self.app.outdir)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings as ``docname.ext:line: WARNING: message [type.subtype]``."""
+        text = _ESCAPES.sub("", self.app.warning.getvalue())
+        text = text.replace(str(self.app.srcdir) + "/", "")
+        return [line for line in text.splitlines() if "WARNING" in line or "ERROR" in line]
+
+    def html(self, docname: str) -> str:
+        return (self.outdir / f"{docname}.html").read_text(encoding="utf-8")
+
+    def text(self, docname: str) -> str:
+        return (self.outdir / f"{docname}.txt").read_text(encoding="utf-8")
+
+    def export(self) -> dict[str, Any]:
+        return json.loads((self.outdir / "postmortem.json").read_text(encoding="utf-8"))
+
+
+Builder = Callable[..., Built]
+
+
+def write_project(srcdir: Path, files: dict[str, str], conf: str = CONF) -> None:
+    files = {"conf.py": conf, **files}
+    if "index.rst" not in files and "index.md" not in files:
+        docs = sorted(Path(name).with_suffix("").as_posix() for name in files if name != "conf.py")
+        toctree = "\n".join(f"   {d}" for d in docs)
+        files["index.rst"] = f"Index\n=====\n\n.. toctree::\n   :glob:\n\n{toctree}\n"
+    for name, content in files.items():
+        path = srcdir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+@pytest.fixture
+def build(make_app: Callable[..., SphinxTestApp], tmp_path: Path) -> Builder:
+    """Write ``files`` into a project (unless None: rebuild it) and build it."""
+
+    def _build(
+        files: dict[str, str] | None = None,
+        buildername: str = "html",
+        srcdir: Path | None = None,
+        conf: str = CONF,
+        **kwargs: Any,
+    ) -> Built:
+        srcdir = srcdir or tmp_path / "src"
+        if files is not None:
+            write_project(srcdir, files, conf)
+        app = make_app(buildername, srcdir=srcdir, **kwargs)
+        try:
+            app.build()
+        finally:
+            # Forget docutils registrations, so a second build in one test
+            # starts as clean as a new sphinx-build process.
+            app.cleanup()
+        return Built(app)
+
+    return _build
+
+
+def example(name: str) -> str:
+    return (EXAMPLES / name).read_text(encoding="utf-8")
