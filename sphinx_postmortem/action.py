@@ -15,7 +15,7 @@ from .domain import get_domain
 from .fields import parse_action_id, parse_choice, parse_date, parse_tracker
 from .incident import FieldReader
 from .records import Action, Incident
-from .render import Placeholder, RenderContext, field_list, register_placeholder
+from .render import Placeholder, RenderContext, anchor, field_list, register_placeholder
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -51,8 +51,9 @@ class ActionDirective(SphinxDirective):
             type=read.get("type", lambda v: parse_choice(v, settings.action_types), None),
             completed=read.get("completed", parse_date, None),
         )
+        no_tracker: tuple[str | None, str | None] = (None, None)
         action.tracker, action.tracker_url = read.get(
-            "tracker", lambda v: parse_tracker(v, settings.tracker_url), (None, None)
+            "tracker", lambda v: parse_tracker(v, settings.tracker_url), no_tracker
         )
         if action.completed is not None and action.status != "done":
             read.warn(f":completed: is given but the status is {action.status!r}, not 'done'")
@@ -65,14 +66,20 @@ class ActionDirective(SphinxDirective):
 
 
 def assign_action_ids(
-    env: BuildEnvironment, document: nodes.document, incident: Incident | None, actions: list[Action]
+    env: BuildEnvironment,
+    document: nodes.document,
+    incident: Incident | None,
+    actions: list[Action],
 ) -> None:
     """Give each action its incident, its default id and its anchor in the page."""
     blocks = {node["index"]: node for node in document.findall(ActionBlock)}
     for number, action in enumerate(actions, start=1):
         if incident is None:
-            warn("action", f"action {action.title!r} is outside an incident's document",
-                 (action.docname, action.line))
+            warn(
+                "action",
+                f"action {action.title!r} is outside an incident's document",
+                (action.docname, action.line),
+            )
         else:
             action.incident = incident.id
             action.id = action.id or f"{incident.id}-A{number}"
@@ -90,7 +97,8 @@ class ActionBlock(Placeholder):
         action = ctx.domain.actions[self["docname"]][self["index"]]
         overdue = action.is_overdue(ctx.today)
         classes = ["pm-action", f"pm-status-{action.status}"]
-        block = nodes.container(ids=self["ids"], classes=classes + ["pm-overdue"] * overdue)
+        block = nodes.container(classes=classes + ["pm-overdue"] * overdue)
+        block += anchor(self)
         header = nodes.paragraph(classes=["pm-action-title"])
         header += nodes.strong(action.title, action.title)
         if action.id:

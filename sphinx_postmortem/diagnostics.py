@@ -7,7 +7,7 @@ or fail its build on all of them with ``sphinx-build -W``.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, TypeAlias
 
 from docutils import nodes
 from sphinx.util import logging
@@ -28,7 +28,7 @@ SUBTYPES: Final[dict[str, str]] = {
     "table": "an action-table or incident-table option has an invalid value",
 }
 
-Location = tuple[str, int | None] | nodes.Node
+Location: TypeAlias = tuple[str, int | None] | nodes.Node
 
 
 def warn(subtype: str, message: str, location: Location) -> None:

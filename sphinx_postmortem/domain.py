@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Set
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
 from sphinx.addnodes import pending_xref
@@ -45,12 +45,15 @@ class PostmortemRole(XRefRole):
 class PostmortemDomain(Domain):
     name = "postmortem"
     label = "Post-mortem"
-    object_types = {
+    object_types: ClassVar[dict[str, ObjType]] = {
         "incident": ObjType("incident", "incident"),
         "action": ObjType("action", "action"),
     }
-    roles = {"incident": PostmortemRole(), "action": PostmortemRole()}
-    initial_data: dict[str, Any] = {
+    roles: ClassVar[dict[str, Any]] = {
+        "incident": PostmortemRole(),
+        "action": PostmortemRole(),
+    }
+    initial_data: ClassVar[dict[str, Any]] = {
         "incidents": {},  # docname -> Incident
         "timelines": {},  # docname -> [Timeline]
         "actions": {},  # docname -> [Action]

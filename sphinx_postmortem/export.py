@@ -63,7 +63,10 @@ def action_data(action: Action, builder: Builder, day: dt.date) -> dict[str, Any
 
 
 def incident_data(
-    incident: Incident, timelines: list[Timeline], actions: list[Action], builder: Builder,
+    incident: Incident,
+    timelines: list[Timeline],
+    actions: list[Action],
+    builder: Builder,
     day: dt.date,
 ) -> dict[str, Any]:
     return {

@@ -25,6 +25,7 @@ from .records import MILESTONES, Incident
 from .render import (
     Placeholder,
     RenderContext,
+    anchor,
     field_list,
     format_duration,
     format_instant,
@@ -49,9 +50,7 @@ class FieldReader:
     def warn(self, message: str) -> None:
         warn(self.subtype, f"{self.subject}: {message}", self.location)
 
-    def get(
-        self, name: str, parse: Callable[[str], T], default: T, required: bool = False
-    ) -> T:
+    def get(self, name: str, parse: Callable[[str], T], default: T, required: bool = False) -> T:
         raw = self.options.get(name)
         if raw is None or not str(raw).strip():
             if required:
@@ -84,7 +83,8 @@ class IncidentBlock(Placeholder):
 
     def render(self, ctx: RenderContext) -> list[nodes.Node]:
         incident = ctx.domain.incidents.get(self["docname"])
-        block = nodes.container(ids=self["ids"], classes=["pm-incident"])
+        block = nodes.container(classes=["pm-incident"])
+        block += anchor(self)
         if incident is not None:
             block += summary(incident)
         block += self.children
@@ -190,5 +190,3 @@ def timezone_name(value: str) -> str:
 def setup_incident(app: Sphinx) -> None:
     register_placeholder(app, IncidentBlock)
     app.add_directive("incident", IncidentDirective)
-
-

@@ -79,6 +79,11 @@ def register_placeholder(app: Sphinx, node_class: type[Placeholder]) -> None:
 # -- shared pieces of output -------------------------------------------------------
 
 
+def anchor(placeholder: Placeholder) -> nodes.target:
+    """The link target of a block: a target node, which every writer labels."""
+    return nodes.target("", "", ids=placeholder["ids"])
+
+
 def text(value: str, classes: Sequence[str] = ()) -> nodes.inline:
     return nodes.inline(value, value, classes=list(classes))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -27,7 +27,7 @@ _MARKER = re.compile(r"\s*\[([A-Za-z]+)\](?=\s|$)")
 
 class TimelineDirective(SphinxDirective):
     has_content = True
-    option_spec = {"timezone": directives.unchanged}
+    option_spec: ClassVar[dict[str, Any]] = {"timezone": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
         docname = self.env.docname
@@ -40,7 +40,8 @@ class TimelineDirective(SphinxDirective):
         if not lists:
             return body
         for item in lists[0].children:
-            timeline.entries.append(read_entry(item, self.lineno, docname))
+            if isinstance(item, nodes.list_item):
+                timeline.entries.append(read_entry(item, self.lineno, docname))
         timelines = get_domain(self.env).timelines.setdefault(docname, [])
         timelines.append(timeline)
         node = TimelineBlock("", lists[0], docname=docname, index=len(timelines) - 1)
@@ -54,19 +55,25 @@ def read_entry(item: nodes.Element, default_line: int, docname: str) -> Timeline
     line = (para.line if para is not None else None) or item.line or default_line
     entry = TimelineEntry(line=line, text="")
     first = para[0] if para is not None and len(para) else None
-    found = match_stamp(str(first).lstrip()) if isinstance(first, nodes.Text) else None
+    entry.text = " ".join(item.astext().split())
+    try:
+        found = match_stamp(str(first).lstrip()) if isinstance(first, nodes.Text) else None
+    except FieldError as exc:
+        warn("timeline", str(exc), (docname, line))
+        return entry
     if first is None or found is None:
         warn(
             "timeline",
-            f"entry does not start with a timestamp ({STAMP_FORMS}): {item.astext()[:60]!r}",
+            f"entry does not start with a timestamp ({STAMP_FORMS}): {entry.text[:60]!r}",
             (docname, line),
         )
-        entry.text = " ".join(item.astext().split())
         return entry
     (stamp, end), written = found, str(first).lstrip()
     rest = written[end:]
     if rest and not (rest[0].isspace() or _DASH.match(rest)):
-        warn("timeline", f"entry has no space after its timestamp: {written[:30]!r}", (docname, line))
+        warn(
+            "timeline", f"entry has no space after its timestamp: {written[:30]!r}", (docname, line)
+        )
     entry.stamp, entry.parsed = written[:end], stamp
     if dash := _DASH.match(rest):
         rest = rest[dash.end() :]

@@ -53,8 +53,8 @@ Builder = Callable[..., Built]
 def write_project(srcdir: Path, files: dict[str, str], conf: str = CONF) -> None:
     files = {"conf.py": conf, **files}
     if "index.rst" not in files and "index.md" not in files:
-        docs = sorted(Path(name).with_suffix("").as_posix() for name in files if name != "conf.py")
-        toctree = "\n".join(f"   {d}" for d in docs)
+        folders = sorted({Path(name).parent.as_posix() for name in files if name != "conf.py"})
+        toctree = "\n".join("   *" if f == "." else f"   {f}/*" for f in folders)
         files["index.rst"] = f"Index\n=====\n\n.. toctree::\n   :glob:\n\n{toctree}\n"
     for name, content in files.items():
         path = srcdir / name

@@ -13,7 +13,9 @@ from conftest import EXAMPLES, Builder, Built, example
 NAMES = sorted(path.stem for path in EXAMPLES.glob("*.rst"))
 
 
-def build_example(build: Builder, name: str, ext: str, tmp_path_factory: pytest.TempPathFactory) -> Built:
+def build_example(
+    build: Builder, name: str, ext: str, tmp_path_factory: pytest.TempPathFactory
+) -> Built:
     srcdir = tmp_path_factory.mktemp(f"{name}-{ext}")
     return build({f"doc.{ext}": example(f"{name}.{ext}")}, srcdir=srcdir)
 

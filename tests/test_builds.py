@@ -1,0 +1,149 @@
+"""Serial, parallel and incremental builds agree, and nothing crashes."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Builder, example
+from corpus import corpus, incident_rst
+
+from sphinx_postmortem.domain import PostmortemDomain
+
+
+def test_fifty_incidents_build_without_warnings(build: Builder) -> None:
+    built = build(corpus(50))
+    assert built.warnings == []
+    data = built.export()
+    assert len(data["incidents"]) == 50
+    assert sum(len(i["actions"]) for i in data["incidents"]) == 100
+    assert data["incidents"][0]["durations"] == {
+        "time_to_detect": 600,
+        "time_to_mitigate": 2400,
+        "time_to_resolve": 3600,
+    }
+
+
+def test_parallel_build_gives_the_same_records_as_serial(
+    build: Builder, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {**corpus(12), "broken.rst": example("bad-fields.rst")}
+    serial = build(files, srcdir=tmp_path_factory.mktemp("serial"))
+
+    merged: list[str] = []
+    original = PostmortemDomain.merge_domaindata
+
+    def spy(self: PostmortemDomain, docnames: Any, otherdata: dict[str, Any]) -> None:
+        merged.extend(docnames)
+        original(self, docnames, otherdata)
+
+    monkeypatch.setattr(PostmortemDomain, "merge_domaindata", spy)
+    parallel = build(files, srcdir=tmp_path_factory.mktemp("parallel"), parallel=2)
+
+    assert len(merged) == 14  # every document was read by a worker and merged
+    assert parallel.export() == serial.export()
+    assert sorted(parallel.warnings) == sorted(serial.warnings)
+
+
+def test_incremental_build_after_edit_add_and_delete(build: Builder, tmp_path: Path) -> None:
+    srcdir = tmp_path / "src"
+    first = build(corpus(3), srcdir=srcdir).export()
+    assert [i["id"] for i in first["incidents"]] == ["INC-2024-001", "INC-2024-002", "INC-2024-003"]
+
+    # edit: an action's status changes
+    path = srcdir / "incidents/inc001.rst"
+    path.write_text(path.read_text().replace(":status: done", ":status: open"))
+    # add a document, delete another
+    (srcdir / "incidents/inc004.rst").write_text(incident_rst(4))
+    (srcdir / "incidents/inc002.rst").unlink()
+    second = build(srcdir=srcdir)
+
+    data = second.export()
+    assert [i["id"] for i in data["incidents"]] == ["INC-2024-001", "INC-2024-003", "INC-2024-004"]
+    statuses = [a["status"] for a in data["incidents"][0]["actions"]]
+    assert statuses == ["open", "wont-do"]
+    assert "incidents/inc001" in second.app.status.getvalue()
+    assert "incidents/inc003" not in second.app.status.getvalue().split("reading sources")[-1]
+    assert second.warnings == []
+
+
+def test_environment_pickle_round_trips(build: Builder) -> None:
+    built = build({"doc.rst": example("full.rst"), "orphan.rst": example("orphan.rst")})
+    with open(Path(built.app.doctreedir, "environment.pickle"), "rb") as f:
+        env = pickle.load(f)
+    stored = env.domaindata["postmortem"]
+    live = built.app.env.domaindata["postmortem"]
+    for key in ("incidents", "timelines", "actions"):
+        assert stored[key] == live[key]
+    assert stored["incidents"]["doc"].times["mitigated"].isoformat() == "2024-03-14T09:41:00+01:00"
+    # nothing but plain records: no docutils node in the pickle
+    assert b"docutils.nodes" not in pickle.dumps(stored)
+
+
+BROKEN = """\
+Broken
+======
+
+.. incident::
+   :date:
+
+.. incident:: ""
+   :date: 9999-99-99
+   :started: 99:99
+   :timezone: ../../etc/passwd
+
+.. timeline::
+
+.. timeline::
+   :timezone:
+
+   Not a list.
+
+.. timeline::
+
+   - 25:61 nonsense
+   -
+   - 2024-01-01T00:00:00+99:00 bad offset
+   - 00:00 [started]
+
+.. action::
+
+.. action:: x
+   :due: 0000-00-00
+   :tracker: http://
+   :priority:
+"""
+
+BROKEN_MD = """\
+# Broken
+
+```{incident} X
+:date:
+:timezone: Nowhere/Else
+```
+
+```{timeline}
+- 25:61 a
+-
+- 2024-01-01T00:00:00+99:00 bad offset
+```
+
+```{action} y
+:tracker: ftp://x
+:priority:
+```
+"""
+
+
+@pytest.mark.parametrize("ext", ["rst", "md"])
+def test_broken_input_never_crashes(build: Builder, ext: str) -> None:
+    built = build({f"doc.{ext}": BROKEN if ext == "rst" else BROKEN_MD})
+    output = built.app.status.getvalue() + built.app.warning.getvalue()
+    assert "Traceback" not in output
+    assert "Exception" not in output
+    assert (built.outdir / "doc.html").is_file()
+    ours = [w for w in built.warnings if "[postmortem." in w]
+    assert ours
+    assert all(w.startswith(f"doc.{ext}:") for w in ours), ours
