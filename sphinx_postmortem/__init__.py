@@ -21,10 +21,11 @@ def _add_static_path(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     from .action import setup_action
     from .config import setup_config
-    from .domain import PostmortemDomain, PostmortemRole, _rewrite
+    from .domain import PostmortemDomain, PostmortemRole, _configure_index, _rewrite
     from .export import setup_export
     from .incident import setup_incident
     from .render import fill_placeholders
+    from .tables import setup_tables
     from .timeline import setup_timeline
 
     setup_config(app)
@@ -34,10 +35,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_incident(app)
     setup_timeline(app)
     setup_action(app)
+    setup_tables(app)
     setup_export(app)
     app.connect("env-get-updated", _rewrite)
     app.connect("doctree-resolved", fill_placeholders)
     app.connect("builder-inited", _add_static_path)
+    app.connect("builder-inited", _configure_index)
     app.add_css_file("postmortem.css")
     return {
         "version": __version__,

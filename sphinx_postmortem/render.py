@@ -107,8 +107,15 @@ def table(
     widths: Sequence[int] | None = None,
 ) -> nodes.table:
     """A table of cells; each row comes with the CSS classes of its ``<tr>``."""
+    if widths is None:
+        # as wide as the widest cell, within reason: the text writer takes
+        # these as characters and LaTeX as proportions
+        widths = [
+            min(max([len(header)] + [_width(cells[i]) for cells, _ in rows]), 40) + 2
+            for i, header in enumerate(headers)
+        ]
     tgroup = nodes.tgroup(cols=len(headers))
-    for width in widths or [1] * len(headers):
+    for width in widths:
         tgroup += nodes.colspec(colwidth=width)
     head_row = nodes.row()
     for header in headers:
@@ -131,6 +138,10 @@ def table(
     # colwidths-auto lets HTML size columns to their content; the widths
     # still shape the plain-text and LaTeX output.
     return nodes.table("", tgroup, classes=["pm-table", "colwidths-auto", *classes])
+
+
+def _width(cell: nodes.Node | str) -> int:
+    return len(cell if isinstance(cell, str) else cell.astext())
 
 
 def format_instant(when: dt.datetime, tz: dt.tzinfo, with_date: bool = True) -> str:
