@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "postmortem_today": None,
     "postmortem_tracker_url": None,
     "postmortem_json": "postmortem.json",
+    "postmortem_action_index": True,
 }
 
 INCIDENT_STATUSES = ("draft", "in-review", "final")
@@ -138,6 +139,8 @@ def setup_config(app: Sphinx) -> None:
             # Only "overdue" depends on it; pages that show it are rewritten
             # whenever the date changes (see domain.pages_to_rewrite).
             app.add_config_value(name, default, "", types=(str, dt.date, type(None)))
+        elif name == "postmortem_action_index":
+            app.add_config_value(name, default, "html", types=(bool,))
         elif name == "postmortem_tracker_url":
             app.add_config_value(name, default, "env", types=(str, type(None)))
         elif isinstance(default, list):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
 from sphinx.addnodes import pending_xref
-from sphinx.domains import Domain, ObjType
+from sphinx.domains import Domain, Index, IndexEntry, ObjType
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
@@ -36,10 +36,53 @@ PER_DOC = ("incidents", "timelines", "actions", "tables", "refs")
 class PostmortemRole(XRefRole):
     """``:incident:`` and ``:action:``, with or without the ``postmortem:`` prefix."""
 
+    def __init__(self) -> None:
+        # Titles are prose, not code: shown as plain text, not a literal.
+        super().__init__(innernodeclass=nodes.inline)
+
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         self.refdomain, self.reftype = "postmortem", self.name.rpartition(":")[2]
         self.classes = ["xref", "postmortem", f"postmortem-{self.reftype}"]
         return self.create_xref_node()
+
+
+class OpenActionsIndex(Index):
+    """A page of every open action, grouped by owner, written by every HTML build.
+
+    Link to it with ``:ref:`postmortem-actions```.
+    """
+
+    name = "actions"
+    localname = "Open actions"
+    shortname = "open actions"
+
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        domain = cast("PostmortemDomain", self.domain)
+        day = today(domain.env.config)
+        groups: dict[str, list[IndexEntry]] = {}
+        actions = sorted(
+            (a for a in domain.all_actions() if a.is_open),
+            key=lambda a: (a.owner or "", a.due or dt.date.max, a.id or ""),
+        )
+        for action in actions:
+            extra = f"due {action.due.isoformat()}" if action.due else "no due date"
+            if action.is_overdue(day):
+                extra += ", OVERDUE"
+            entry = IndexEntry(
+                action.title,
+                0,
+                action.docname,
+                action.anchor,
+                extra,
+                action.id or "",
+                action.status,
+            )
+            groups.setdefault(action.owner or "(no owner)", []).append(entry)
+        if not groups:
+            return [("No open actions", [])], False
+        return sorted(groups.items(), key=lambda g: g[0].casefold()), False
 
 
 class PostmortemDomain(Domain):
@@ -62,6 +105,16 @@ class PostmortemDomain(Domain):
         "state": {},  # what the last build showed: "fingerprint", "today"
     }
     data_version = 1
+    indices: ClassVar[list[type[Index]]] = [OpenActionsIndex]
+
+    def drop_index_if_off(self) -> None:
+        """``postmortem_action_index = False``: no page, and no ``:ref:`` target for it."""
+        if self.env.config.postmortem_action_index:
+            return
+        self.indices = []  # type: ignore[misc]  # as Domain.__init__ does
+        std = self.env.get_domain("std")
+        for labels in (std.data["labels"], std.data["anonlabels"]):
+            labels.pop(f"{self.name}-{OpenActionsIndex.name}", None)
 
     # -- per-document data ---------------------------------------------------
 
@@ -262,6 +315,10 @@ def get_domain(env: BuildEnvironment) -> PostmortemDomain:
 
 def _rewrite(app: Any, env: BuildEnvironment) -> list[str]:
     return get_domain(env).pages_to_rewrite(env)
+
+
+def _configure_index(app: Any) -> None:
+    get_domain(app.env).drop_index_if_off()
 
 
 __all__ = ["FieldError", "PostmortemDomain", "PostmortemRole", "get_domain"]

@@ -27,6 +27,9 @@ SCHEMA = Path(__file__).with_name("postmortem.schema.json")
 
 
 def _url(builder: Builder, docname: str, anchor: str) -> str | None:
+    """The page's address relative to the output folder, for builders of web pages."""
+    if builder.format != "html":
+        return None
     try:
         uri = builder.get_target_uri(docname)
     except NoUri:

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from sphinx.testing.util import SphinxTestApp
+
+from sphinx_postmortem.export import SCHEMA as SCHEMA_PATH
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
@@ -19,6 +22,7 @@ CONF = """\
 extensions = ["sphinx_postmortem", "myst_parser"]
 postmortem_today = "2024-05-01"
 """
+SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 _ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -44,7 +48,10 @@ class Built:
         return (self.outdir / f"{docname}.txt").read_text(encoding="utf-8")
 
     def export(self) -> dict[str, Any]:
-        return json.loads((self.outdir / "postmortem.json").read_text(encoding="utf-8"))
+        """postmortem.json, checked against the schema the package ships."""
+        data = json.loads((self.outdir / "postmortem.json").read_text(encoding="utf-8"))
+        jsonschema.validate(data, SCHEMA)
+        return data
 
 
 Builder = Callable[..., Built]
