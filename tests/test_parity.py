@@ -35,6 +35,13 @@ def test_rest_and_myst_agree(
     assert normalised(rst, "rst") == expected
     assert normalised(md, "md") == expected
     assert rst.export() == md.export()
+    assert body(rst) == body(md)
+
+
+def body(built: Built) -> str:
+    """The page's content as a reader sees it, without the theme around it."""
+    html = built.html("doc")
+    return html[html.index('<div class="body"') : html.index('<div class="sphinxsidebar"')]
 
 
 def test_every_example_has_both_syntaxes() -> None:
