@@ -1,0 +1,284 @@
+"""The ``sphinx-postmortem`` command line.
+
+``sphinx-postmortem new`` writes the next post-mortem of a knowledge base from
+a template. In a terminal it asks for what it needs; elsewhere it takes flags
+and asks nothing, so that scripts and ``make`` can run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import re
+import runpy
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Any, TextIO, TypeVar
+
+from . import __version__
+from .config import DEFAULTS
+
+T = TypeVar("T")
+TEMPLATES = Path(__file__).with_name("templates")
+FORMATS = {"md": "md", "markdown": "md", "myst": "md", "rst": "rst", "rest": "rst"}
+
+
+class UsageError(Exception):
+    """A bad answer or flag: the message is for the user; nothing was written."""
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    severities: list[str]
+    default_format: str
+    prefix: str = "INC"
+
+    @classmethod
+    def load(cls, root: Path) -> KnowledgeBase:
+        conf = root / "conf.py"
+        if not conf.is_file():
+            raise UsageError(f"{root} is not a knowledge base: it has no conf.py")
+        namespace: dict[str, Any] = {}
+        cwd = Path.cwd()
+        try:
+            os.chdir(root)  # conf.py may use paths relative to itself
+            namespace = runpy.run_path(str(conf.resolve()))
+        except Exception as exc:
+            raise UsageError(f"{conf} could not be read: {exc}") from None
+        finally:
+            os.chdir(cwd)
+        severities = namespace.get("postmortem_severities", DEFAULTS["postmortem_severities"])
+        default_format = FORMATS.get(str(namespace.get("postmortem_template_format", "md")), "md")
+        return cls(root, list(severities), default_format)
+
+    def next_id(self, year: int) -> str:
+        """One more than the highest number used this year, from the files that exist."""
+        pattern = re.compile(rf"{re.escape(self.prefix)}-{year}-(\d{{3,}})")
+        numbers = [
+            int(match[1])
+            for path in self.root.rglob(f"{self.prefix}-{year}-*")
+            if (match := pattern.match(path.name))
+        ]
+        return f"{self.prefix}-{year}-{max(numbers, default=0) + 1:03d}"
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Serialise choosing an id, so that two runs at once get two ids."""
+        path = self.root / ".new-incident.lock"
+        with open(path, "a") as handle:
+            try:
+                import fcntl
+            except ImportError:  # Windows: the exclusive create below still holds
+                yield
+                return
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass
+class Answers:
+    title: str
+    severity: str
+    date: dt.date
+    services: list[str]
+    format: str
+
+
+def slugify(title: str, limit: int = 50) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "incident"
+
+
+# -- checking answers: one function per answer, shared by flags and prompts --------
+
+
+def check_title(value: str) -> str:
+    title = " ".join(value.split())
+    if not title:
+        raise UsageError("the title is empty")
+    return title
+
+
+def check_severity(value: str, choices: list[str]) -> str:
+    for choice in choices:
+        if value.strip().casefold() == choice.casefold():
+            return choice
+    raise UsageError(f"{value.strip()!r} is not a severity; choose one of {', '.join(choices)}")
+
+
+def check_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{value.strip()!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def check_services(value: str) -> list[str]:
+    return [s.strip() for s in value.split(",") if s.strip()]
+
+
+def check_format(value: str) -> str:
+    key = value.strip().lower().lstrip(".")
+    if key not in FORMATS:
+        raise UsageError(f"{value.strip()!r} is not a format; choose md or rst")
+    return FORMATS[key]
+
+
+def ask(
+    prompt: str, check: Callable[[str], T], default: str | None, stdin: TextIO, out: TextIO
+) -> T:
+    """Ask until the answer is good; an empty answer takes the default."""
+    while True:
+        shown = f"{prompt} [{default}]: " if default else f"{prompt}: "
+        out.write(shown)
+        out.flush()
+        line = stdin.readline()
+        if not line:
+            raise UsageError("no answer (end of input)")
+        answer = line.strip() or (default or "")
+        try:
+            return check(answer)
+        except UsageError as exc:
+            out.write(f"  {exc}\n")
+
+
+def interview(kb: KnowledgeBase, args: argparse.Namespace, stdin: TextIO, out: TextIO) -> Answers:
+    severities = "/".join(kb.severities)
+    return Answers(
+        title=ask("Title", check_title, args.title, stdin, out),
+        severity=ask(
+            f"Severity ({severities})",
+            lambda v: check_severity(v, kb.severities),
+            args.severity,
+            stdin,
+            out,
+        ),
+        date=ask("Date", check_date, args.date or dt.date.today().isoformat(), stdin, out),
+        services=ask(
+            "Affected services, comma-separated", check_services, args.services, stdin, out
+        ),
+        format=ask(
+            "Format (md or rst)", check_format, args.format or kb.default_format, stdin, out
+        ),
+    )
+
+
+def from_flags(kb: KnowledgeBase, args: argparse.Namespace) -> Answers:
+    missing = [flag for flag in ("title", "severity") if not getattr(args, flag)]
+    if missing:
+        raise UsageError(
+            "not in a terminal, so nothing is asked: give "
+            + " and ".join(f"--{m}" for m in missing)
+            + " (make new-incident TITLE=... SEVERITY=...)"
+        )
+    return Answers(
+        title=check_title(args.title),
+        severity=check_severity(args.severity, kb.severities),
+        date=check_date(args.date) if args.date else dt.date.today(),
+        services=check_services(args.services or ""),
+        format=check_format(args.format or kb.default_format),
+    )
+
+
+def render(incident_id: str, answers: Answers) -> str:
+    template = Template((TEMPLATES / f"incident.{answers.format}").read_text(encoding="utf-8"))
+    heading = f"{incident_id}: {answers.title}"
+    services = ", ".join(answers.services)
+    if answers.format == "md":
+        services_line = f":services: {services}" if services else ""
+    else:
+        services_line = f"   :services: {services}" if services else ""
+    text = template.substitute(
+        id=incident_id,
+        title=answers.title,
+        heading=heading,
+        rule="=" * len(heading),
+        date=answers.date.isoformat(),
+        severity=answers.severity,
+        services_line=services_line,
+    )
+    return re.sub(r"\n{3,}", "\n\n", text) if not services else text
+
+
+def create(kb: KnowledgeBase, answers: Answers) -> tuple[str, Path]:
+    """Write the post-mortem under the next free id; never overwrite a file."""
+    year = answers.date.year
+    folder = kb.root / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    with kb.lock():
+        incident_id = kb.next_id(year)
+        path = folder / f"{incident_id}-{slugify(answers.title)}.{answers.format}"
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(render(incident_id, answers))
+    return incident_id, path
+
+
+def next_steps(incident_id: str, path: Path) -> str:
+    shown = os.path.relpath(path)
+    return (
+        f"Created {shown} ({incident_id}, status draft).\n"
+        "\n"
+        "Next:\n"
+        f"  1. Write it:   edit {shown}\n"
+        "                 Describe systems, not people; every action needs an owner\n"
+        "                 and a due date.\n"
+        "  2. Preview it: make html, then open _build/html/index.html\n"
+        "                 or live, rebuilt as you save: make serve\n"
+        f"  3. Commit it:  git add {shown}\n"
+        f'                 git commit -m "docs(incidents): add {incident_id} post-mortem"\n'
+    )
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    kb = KnowledgeBase.load(Path(args.kb))
+    interactive = sys.stdin.isatty() and not args.no_input
+    answers = interview(kb, args, sys.stdin, sys.stdout) if interactive else from_flags(kb, args)
+    incident_id, path = create(kb, answers)
+    sys.stdout.write(next_steps(incident_id, path))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="sphinx-postmortem", description="Blameless post-mortems with Sphinx."
+    )
+    main_parser.add_argument("--version", action="version", version=__version__)
+    commands = main_parser.add_subparsers(dest="command", required=True)
+    new = commands.add_parser(
+        "new",
+        help="start the next post-mortem from the template",
+        description="Write the next post-mortem of a knowledge base from the template. "
+        "In a terminal, asks for what the flags do not give; elsewhere asks nothing.",
+    )
+    new.add_argument("--kb", default="incidents", help="the knowledge base (default: incidents)")
+    new.add_argument("--title", help="what happened, in a few words")
+    new.add_argument("--severity", help="one of the knowledge base's postmortem_severities")
+    new.add_argument("--date", help="the incident's date, YYYY-MM-DD (default: today)")
+    new.add_argument("--services", help="the affected services, comma-separated")
+    new.add_argument("--format", help="md (MyST Markdown) or rst (default: from conf.py)")
+    new.add_argument("--no-input", action="store_true", help="never ask, even in a terminal")
+    new.set_defaults(run=cmd_new)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except UsageError as exc:
+        sys.stderr.write(f"sphinx-postmortem: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("\nsphinx-postmortem: stopped; nothing was written\n")
+        return 130
