@@ -6,13 +6,18 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 SPHINXOPTS ?= --keep-going -j auto
+KB ?= incidents
 
-.PHONY: help venv html test lint docs clean
+.PHONY: help venv html serve new-incident hooks check-commits test lint clean
 
 help:
-	@echo "make html   build the knowledge base in incidents/ into _build/html"
-	@echo "make test   run the test suite"
-	@echo "make lint   ruff and mypy"
+	@echo "make html            build the knowledge base in incidents/ into _build/html"
+	@echo "make serve           rebuild and reload it in the browser as you write"
+	@echo "make new-incident    start the next post-mortem (TITLE= SEVERITY= DATE= SERVICES= FORMAT=)"
+	@echo "make hooks           install the commit-message check"
+	@echo "make check-commits   check commit messages (RANGE=origin/main..HEAD)"
+	@echo "make test            run the test suite"
+	@echo "make lint            ruff and mypy"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +28,26 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 html: $(STAMP)
-	$(BIN)/sphinx-build -b html $(SPHINXOPTS) incidents _build/html
+	$(BIN)/sphinx-build -b html $(SPHINXOPTS) $(KB) _build/html
 	@echo "Open _build/html/index.html"
+
+serve: $(STAMP)
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 $(KB) _build/html
+
+# Make variables become flags (read from the environment, so any title is
+# safe to quote); in a terminal the command asks for the rest.
+new-incident: $(STAMP)
+	@$(BIN)/sphinx-postmortem new --kb $(KB) \
+		$(if $(TITLE),--title "$$TITLE") $(if $(SEVERITY),--severity "$$SEVERITY") \
+		$(if $(DATE),--date "$$DATE") $(if $(SERVICES),--services "$$SERVICES") \
+		$(if $(FORMAT),--format "$$FORMAT")
+
+hooks: $(STAMP)
+	$(BIN)/pre-commit install --hook-type commit-msg
+
+RANGE ?= origin/main..HEAD
+check-commits: $(STAMP)
+	$(BIN)/cz check --rev-range $(RANGE)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
