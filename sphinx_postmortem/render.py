@@ -105,8 +105,12 @@ def table(
     rows: Sequence[tuple[Sequence[nodes.Node | str], Sequence[str]]],
     classes: Sequence[str],
     widths: Sequence[int] | None = None,
+    columns: Sequence[str] = (),
 ) -> nodes.table:
-    """A table of cells; each row comes with the CSS classes of its ``<tr>``."""
+    """A table of cells; each row comes with the CSS classes of its ``<tr>``.
+
+    ``columns`` names the columns, for a ``pm-col-<name>`` class on each cell.
+    """
     if widths is None:
         # as wide as the widest cell, within reason: the text writer takes
         # these as characters and LaTeX as proportions
@@ -124,8 +128,8 @@ def table(
     body = nodes.tbody()
     for cells, row_classes in rows:
         row = nodes.row(classes=list(row_classes))
-        for cell in cells:
-            entry = nodes.entry()
+        for i, cell in enumerate(cells):
+            entry = nodes.entry(classes=[f"pm-col-{columns[i]}"] if columns else [])
             if isinstance(cell, str):
                 entry += nodes.paragraph(cell, cell)
             elif isinstance(cell, (nodes.Inline, nodes.Text)):

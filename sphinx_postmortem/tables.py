@@ -261,7 +261,7 @@ class ActionTable(Placeholder):
             cells = [self.cell(ctx, action, name, overdue) for name in query.columns]
             rows.append((cells, ["pm-overdue"] if overdue else []))
         headers = [ActionTableDirective.columns[c] for c in query.columns]
-        return [table(headers, rows, ["pm-action-table"])]
+        return [table(headers, rows, ["pm-action-table"], columns=query.columns)]
 
     @staticmethod
     def cell(ctx: RenderContext, action: Action, name: str, overdue: bool) -> nodes.Node | str:
@@ -344,7 +344,7 @@ class IncidentTable(Placeholder):
                     cells.append(str(getattr(incident, name) or ""))
             rows.append((cells, []))
         headers = [IncidentTableDirective.columns[c] for c in query.columns]
-        return [table(headers, rows, ["pm-incident-table"])]
+        return [table(headers, rows, ["pm-incident-table"], columns=query.columns)]
 
 
 def _nothing(what: str, query: Query) -> nodes.paragraph:
