@@ -72,7 +72,7 @@ def rows(built: Built, docname: str, table_class: str = "pm-action-table") -> li
     return [
         [
             " ".join(re.sub(r"<[^>]+>", " ", cell).split())
-            for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]
