@@ -15,7 +15,7 @@ from .domain import get_domain
 from .fields import parse_action_id, parse_choice, parse_date, parse_tracker
 from .incident import FieldReader
 from .records import Action, Incident
-from .render import Placeholder, RenderContext, anchor, field_list, register_placeholder
+from .render import Placeholder, RenderContext, anchor, meta_line, register_placeholder
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -108,7 +108,7 @@ class ActionBlock(Placeholder):
             header += nodes.Text(" ")
             header += overdue_label()
         block += header
-        block += field_list(
+        block += meta_line(
             [
                 ("Owner", action.owner),
                 ("Due", action.due.isoformat() if action.due else None),

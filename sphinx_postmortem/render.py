@@ -100,6 +100,20 @@ def field_list(rows: Sequence[tuple[str, nodes.Node | str | None]]) -> nodes.fie
     return fields
 
 
+def meta_line(rows: Sequence[tuple[str, nodes.Node | str | None]]) -> nodes.paragraph:
+    """``Name: value · Name: value`` on one line; rows without a value are left out.
+
+    Lighter than a field list, for blocks that a page repeats many times.
+    """
+    line = nodes.paragraph(classes=["pm-meta"])
+    for name, value in rows:
+        if value is None or value == "":
+            continue
+        line += nodes.Text(f" · {name}: " if len(line) else f"{name}: ")
+        line += nodes.Text(value) if isinstance(value, str) else value
+    return line
+
+
 def table(
     headers: Sequence[str],
     rows: Sequence[tuple[Sequence[nodes.Node | str], Sequence[str]]],
@@ -129,6 +143,9 @@ def table(
     for cells, row_classes in rows:
         row = nodes.row(classes=list(row_classes))
         for i, cell in enumerate(cells):
+            if isinstance(cell, nodes.entry):  # a cell that brings its own entry
+                row += cell
+                continue
             entry = nodes.entry(classes=[f"pm-col-{columns[i]}"] if columns else [])
             if isinstance(cell, str):
                 entry += nodes.paragraph(cell, cell)

@@ -152,7 +152,7 @@ class TimelineBlock(Placeholder):
                 local = entry.when.astimezone(tz)
                 when = format_instant(entry.when, tz, with_date=local.date() != shown_day)
                 shown_day = local.date()
-            event = nodes.container("", *item.children, classes=["pm-event"])
+            event = nodes.entry("", *item.children, classes=["pm-event"])
             classes = ["pm-entry"]
             if entry.milestone:
                 classes += ["pm-milestone", f"pm-milestone-{entry.milestone}"]
