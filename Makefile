@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-dev
 SPHINXOPTS ?= --keep-going -j auto
 KB ?= incidents
 
-.PHONY: help venv html serve new-incident hooks check-commits test lint clean
+.PHONY: help venv html serve new-incident hooks check-commits test lint bench bench-scale clean
 
 help:
 	@echo "make html            build the knowledge base in incidents/ into _build/html"
@@ -18,6 +18,8 @@ help:
 	@echo "make check-commits   check commit messages (RANGE=origin/main..HEAD)"
 	@echo "make test            run the test suite"
 	@echo "make lint            ruff and mypy"
+	@echo "make bench           time the extension against plain Sphinx and sphinx.ext.todo"
+	@echo "make bench-scale     the same, dummy builder, at 300 and 3000 incidents"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,9 +55,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check sphinx_postmortem tests
-	$(BIN)/ruff format --check sphinx_postmortem tests
+	$(BIN)/ruff check sphinx_postmortem tests benchmarks
+	$(BIN)/ruff format --check sphinx_postmortem tests benchmarks
 	$(BIN)/mypy
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --count 300
+
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/run.py --count 300 3000 --builders dummy --runs 3 --no-incremental
+
 clean:
-	rm -rf _build docs/_build
+	rm -rf _build docs/_build benchmarks/_work
