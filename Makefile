@@ -8,13 +8,14 @@ STAMP := $(VENV)/.installed-dev
 SPHINXOPTS ?= --keep-going -j auto
 KB ?= incidents
 
-.PHONY: help venv html serve new-incident hooks check-commits test lint bench bench-scale clean
+.PHONY: help venv html serve new-incident hooks check check-commits test lint bench bench-scale clean
 
 help:
 	@echo "make html            build the knowledge base in incidents/ into _build/html"
 	@echo "make serve           rebuild and reload it in the browser as you write"
 	@echo "make new-incident    start the next post-mortem (TITLE= SEVERITY= DATE= SERVICES= FORMAT=)"
-	@echo "make hooks           install the commit-message check"
+	@echo "make check           review every post-mortem: blame, structure, actions"
+	@echo "make hooks           install the commit-message check and the review hook"
 	@echo "make check-commits   check commit messages (RANGE=origin/main..HEAD)"
 	@echo "make test            run the test suite"
 	@echo "make lint            ruff and mypy"
@@ -45,7 +46,10 @@ new-incident: $(STAMP)
 		$(if $(FORMAT),--format "$$FORMAT")
 
 hooks: $(STAMP)
-	$(BIN)/pre-commit install --hook-type commit-msg
+	$(BIN)/pre-commit install --hook-type commit-msg --hook-type pre-commit
+
+check: $(STAMP)
+	$(BIN)/sphinx-postmortem check $(KB)
 
 RANGE ?= origin/main..HEAD
 check-commits: $(STAMP)

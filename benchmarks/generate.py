@@ -26,6 +26,7 @@ SECTIONS = (
     "Resolution",
     "What went well",
     "What went wrong",
+    "Where we got lucky",
 )
 STATUSES = ("open", "in-progress", "done", "wont-do", "done")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
@@ -81,6 +82,7 @@ def incident(n: int, flavour: str) -> str:
                 f"   :owner: team-{(n + a) % 9}",
                 f"   :due: {due}",
                 f"   :status: {status}",
+                f"   :type: {('prevent', 'detect', 'mitigate', 'process', 'repair')[a - 1]}",
                 "",
                 "   Owner and due date are tracked in the action table.",
                 "",

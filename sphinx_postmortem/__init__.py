@@ -25,6 +25,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .export import setup_export
     from .incident import setup_incident
     from .render import fill_placeholders
+    from .review import setup_review
     from .tables import setup_tables
     from .timeline import setup_timeline
 
@@ -36,6 +37,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_timeline(app)
     setup_action(app)
     setup_tables(app)
+    setup_review(app)
     setup_export(app)
     app.connect("env-get-updated", _rewrite)
     app.connect("doctree-resolved", fill_placeholders)

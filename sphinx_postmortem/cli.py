@@ -249,6 +249,114 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+#: how the report groups warning subtypes, per post-mortem
+CHECKS = {
+    "fields and times": ("incident", "timeline"),
+    "blameless language": ("blame",),
+    "structure": ("structure",),
+    "actions": ("action", "action-quality", "overdue"),
+    "references": ("ref", "duplicate", "table"),
+}
+WARNING_LINE = re.compile(
+    r"^(?P<path>.*?):(?:(?P<line>\d+):)? (?:WARNING|ERROR|CRITICAL|SEVERE): "
+    r"(?P<message>.*?)(?: \[(?P<type>[\w.-]+)\])?$"
+)
+
+
+@dataclass
+class Finding:
+    path: str
+    line: int | None
+    message: str
+    subtype: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def quiet_build(root: Path) -> tuple[list[Finding], dict[str, tuple[str, str, str]]]:
+    """Build with the dummy builder; return the warnings and {path: (id, title, status)}."""
+    import io
+    import tempfile
+
+    from sphinx.application import Sphinx
+    from sphinx.util.console import nocolor
+
+    from .domain import get_domain
+
+    nocolor()
+    warnings = io.StringIO()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = Sphinx(
+            srcdir=root,
+            confdir=root,
+            outdir=Path(tmp, "out"),
+            doctreedir=Path(tmp, "doctrees"),
+            buildername="dummy",
+            status=None,
+            warning=warnings,
+            freshenv=True,
+            confoverrides={"show_warning_types": True},
+        )
+        app.build()
+        incidents = {
+            os.path.relpath(app.env.doc2path(i.docname)): (i.id, i.title, i.status)
+            for i in get_domain(app.env).all_incidents()
+        }
+    findings = []
+    for line in re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue()).splitlines():
+        match = WARNING_LINE.match(line)
+        if match is None:
+            continue
+        kind = match["type"] or ""
+        subtype = kind.partition(".")[2] if kind.startswith("postmortem.") else kind
+        path = os.path.relpath(match["path"]) if match["path"] else ""
+        number = int(match["line"]) if match["line"] else None
+        findings.append(Finding(path, number, match["message"], subtype))
+    return findings, incidents
+
+
+def report(
+    findings: list[Finding], incidents: dict[str, tuple[str, str, str]], out: TextIO
+) -> None:
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    for path, (incident_id, title, status) in sorted(incidents.items(), key=lambda i: i[1][0]):
+        found = by_path.pop(path, [])
+        out.write(f"{incident_id} ({status}): {title}\n  {path}\n")
+        for check, subtypes in CHECKS.items():
+            problems = [f for f in found if f.subtype in subtypes]
+            out.write(f"  {'FIX ' if problems else 'pass'}  {check}\n")
+            for problem in problems:
+                out.write(f"          {problem}\n")
+        others = [f for f in found if not any(f.subtype in s for s in CHECKS.values())]
+        for problem in others:
+            out.write(f"  FIX   {problem}\n")
+        out.write("\n")
+    if by_path:
+        out.write("Other pages\n")
+        for problems in by_path.values():
+            for problem in problems:
+                out.write(f"  FIX   {problem}\n")
+        out.write("\n")
+    problem_pages = sum(1 for p in incidents if any(f.path == p for f in findings))
+    out.write(
+        f"{len(findings)} problem(s); {len(incidents) - problem_pages} of {len(incidents)} "
+        "post-mortem(s) pass every check.\n"
+    )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = Path(args.path)
+    if not (root / "conf.py").is_file():
+        raise UsageError(f"{root} is not a knowledge base: it has no conf.py")
+    findings, incidents = quiet_build(root)
+    report(findings, incidents, sys.stdout)
+    return 1 if findings else 0
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="sphinx-postmortem", description="Blameless post-mortems with Sphinx."
@@ -269,6 +377,16 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--format", help="md (MyST Markdown) or rst (default: from conf.py)")
     new.add_argument("--no-input", action="store_true", help="never ask, even in a terminal")
     new.set_defaults(run=cmd_new)
+    check = commands.add_parser(
+        "check",
+        help="review every post-mortem and report what to fix",
+        description="Build the knowledge base quietly and report, per post-mortem, which "
+        "checks pass and what to fix, with file and line. Exits 1 when anything is found.",
+    )
+    check.add_argument(
+        "path", nargs="?", default="incidents", help="the knowledge base (default: incidents)"
+    )
+    check.set_defaults(run=cmd_check)
     return main_parser
 
 

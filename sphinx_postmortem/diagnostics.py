@@ -26,6 +26,9 @@ SUBTYPES: Final[dict[str, str]] = {
     "ref": "an :incident: or :action: reference names no known target",
     "overdue": "an open or in-progress action is past its due date",
     "table": "an action-table or incident-table option has an invalid value",
+    "blame": "blame language in a post-mortem's prose, or a person named as a cause",
+    "structure": "a post-mortem lacks a section, timeline, time or action that its status needs",
+    "action-quality": "an action's title is vague, or it has several owners",
 }
 
 Location: TypeAlias = tuple[str, int | None] | nodes.Node

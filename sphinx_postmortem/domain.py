@@ -150,6 +150,7 @@ class PostmortemDomain(Domain):
     def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
         """Tie the document's timelines and actions to its incident, once it is parsed."""
         from .action import assign_action_ids
+        from .review import review
         from .timeline import resolve_timelines
 
         incident = self.incidents.get(docname)
@@ -159,6 +160,14 @@ class PostmortemDomain(Domain):
         assign_action_ids(env, document, incident, self.actions.get(docname, []))
         if incident is not None:
             check_lifecycle_order(incident)
+        review(
+            env.config,
+            docname,
+            document,
+            incident,
+            self.timelines.get(docname, []),
+            self.actions.get(docname, []),
+        )
         if any(node.get("refdomain") == self.name for node in document.findall(pending_xref)):
             self.data["refs"][docname] = True
         self._index = None

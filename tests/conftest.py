@@ -22,6 +22,7 @@ CONF = """\
 extensions = ["sphinx_postmortem", "myst_parser"]
 postmortem_today = "2024-05-01"
 show_warning_types = True  # the default from Sphinx 8 on
+postmortem_review = False  # test_review.py turns the review on
 """
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 _ESCAPES = re.compile(r"\x1b\[[0-9;]*m")

@@ -82,7 +82,7 @@ def test_rest_template_builds_too(kb: Path, build: Builder) -> None:
     result = run(
         kb,
         "--title",
-        "Ünïcode: a title / with signs!",
+        "Ünïcode: a title / with signs?",
         "--severity",
         "SEV4",
         "--date",
@@ -227,3 +227,36 @@ def test_interactive_in_a_terminal_asks_again_on_bad_answers(kb: Path, build: Bu
     path = kb / "2026/INC-2026-001-search-index-corrupted.md"
     assert ":severity: SEV3\n:status: draft\n:services: search, api\n" in path.read_text()
     assert build_kb(build, kb).warnings == []
+
+
+def check(kb: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx_postmortem", "check", str(kb)],
+        capture_output=True,
+        text=True,
+        cwd=kb.parent,
+    )
+
+
+def test_check_passes_the_knowledge_base(kb: Path) -> None:
+    result = check(kb)
+    assert result.returncode == 0, result.stdout
+    assert "INC-2019-001 (final)" in result.stdout
+    assert "  pass  blameless language\n" in result.stdout
+    assert result.stdout.endswith("0 problem(s); 4 of 4 post-mortem(s) pass every check.\n")
+
+
+def test_check_reports_what_to_fix_with_file_and_line(kb: Path) -> None:
+    (path,) = (kb / "2018").glob("*.rst")
+    text = path.read_text()
+    path.write_text(text.replace("Restores from backups start.", "Restores simply start."))
+    line = 1 + path.read_text()[: path.read_text().index("simply")].count("\n")
+    result = check(kb)
+    assert result.returncode == 1
+    relative = path.relative_to(kb.parent)
+    assert (
+        "  FIX   blameless language\n"
+        f"          {relative}:{line}: blame language (minimiser): 'simply'; "
+        "leave it out, or say what the step involves\n"
+    ) in result.stdout
+    assert result.stdout.endswith("1 problem(s); 3 of 4 post-mortem(s) pass every check.\n")

@@ -136,6 +136,7 @@ def test_this_repository_follows_conventional_commits() -> None:
 
 def test_pre_commit_config_runs_the_same_check() -> None:
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
-    (hook,) = config["repos"][0]["hooks"]
-    assert hook["stages"] == ["commit-msg"]
-    assert re.match(r"cz check .*--commit-msg-file", hook["entry"])
+    hooks = {hook["id"]: hook for hook in config["repos"][0]["hooks"]}
+    assert hooks["commitizen"]["stages"] == ["commit-msg"]
+    assert re.match(r"cz check .*--commit-msg-file", hooks["commitizen"]["entry"])
+    assert "sphinx-postmortem check" in hooks["postmortem-check"]["entry"]

@@ -1,0 +1,279 @@
+"""The build reviews post-mortems: blame language, structure, action quality."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CONF, Builder, Built
+
+from sphinx_postmortem.review import DEFAULT_TERMS, BlameFinder
+
+REVIEW_CONF = CONF.replace("postmortem_review = False", "postmortem_review = True")
+SENTENCES = Path(__file__).parent / "review" / "sentences.tsv"
+
+
+def labelled() -> list[tuple[bool, str]]:
+    rows = []
+    for line in SENTENCES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            label, sentence = line.split("\t")
+            rows.append((label == "1", sentence))
+    return rows
+
+
+def test_precision_and_recall_on_labelled_sentences() -> None:
+    rows = labelled()
+    assert len(rows) >= 60
+    finder = BlameFinder(DEFAULT_TERMS)
+    found = [(blame, any(finder.find(text))) for blame, text in rows]
+    true_positive = sum(1 for blame, hit in found if blame and hit)
+    precision = true_positive / sum(1 for _, hit in found if hit)
+    recall = true_positive / sum(1 for blame, _ in found if blame)
+    print(f"{len(rows)} sentences: precision {precision:.3f}, recall {recall:.3f}")
+    assert precision >= 0.9
+    assert recall >= 0.9
+
+
+REVIEWED_RST = """\
+INC-2024-030: A review in reST
+==============================
+
+.. incident:: INC-2024-030
+   :date: 2024-04-02
+   :severity: SEV2
+   :status: draft
+   :authors: Ana Silva
+
+   The engineer should have checked the dashboard. We simply restarted it!
+
+
+Root causes and trigger
+-----------------------
+
+Ana Silva changed the limit. The deploy failed to start, which is a fact.
+The command was ``rm -rf`` and the log said "just restart it", both quoted:
+
+    Obviously, said the runbook.
+
+.. code-block:: text
+
+   human error in a code block is not prose
+
+
+.. timeline::
+
+   - 09:00 The operator forgot to drain the node.
+
+
+.. action:: Be more careful with deploys
+   :owner: web-team, db-team
+   :due: 2024-06-01
+"""
+
+REVIEWED_MD = """\
+# INC-2024-030: A review in reST
+% This line keeps the line numbers equal to those of the reST version.
+
+```{incident} INC-2024-030
+:date: 2024-04-02
+:severity: SEV2
+:status: draft
+:authors: Ana Silva
+
+The engineer should have checked the dashboard. We simply restarted it!
+```
+
+## Root causes and trigger
+%
+
+Ana Silva changed the limit. The deploy failed to start, which is a fact.
+The command was `rm -rf` and the log said "just restart it", both quoted:
+
+> Obviously, said the runbook.
+
+```text
+human error in a code block is not prose
+```
+
+
+```{timeline}
+
+- 09:00 The operator forgot to drain the node.
+```
+
+```{action} Be more careful with deploys
+:owner: web-team, db-team
+:due: 2024-06-01
+```
+"""
+
+EXPECTED = [
+    "doc:10: WARNING: blame language (animated): '!'; state it plainly, with a full stop [postmortem.blame]",
+    "doc:10: WARNING: blame language (counterfactual): 'should have'; say what happened and what made it the reasonable choice at the time [postmortem.blame]",
+    "doc:10: WARNING: blame language (minimiser): 'simply'; leave it out, or say what the step involves [postmortem.blame]",
+    "doc:16: WARNING: 'Ana Silva' is named in 'Root causes and trigger': describe the conditions in the system, not the person [postmortem.blame]",
+    "doc:17: WARNING: blame language (minimiser): 'just'; leave it out, or say what the step involves [postmortem.blame]",
+    "doc:28: WARNING: blame language (counterfactual): 'forgot to'; describe which step nothing reminded or forced, and why [postmortem.blame]",
+    "doc:31: WARNING: action 'Be more careful with deploys' has several owners (web-team, db-team): give it one owner, and name collaborators in its description [postmortem.action-quality]",
+    "doc:31: WARNING: vague action 'Be more careful with deploys': change the system so that extra care is not needed [postmortem.action-quality]",
+]
+
+
+def reviewed(build: Builder, ext: str, source: str, tmp: Path, **conf: object) -> list[str]:
+    extra = "".join(f"{name} = {value!r}\n" for name, value in conf.items())
+    built = build({f"doc.{ext}": source}, srcdir=tmp, conf=REVIEW_CONF + extra)
+    return sorted(w.replace(f"doc.{ext}:", "doc:") for w in built.warnings)
+
+
+@pytest.mark.parametrize(("ext", "source"), [("rst", REVIEWED_RST), ("md", REVIEWED_MD)])
+def test_review_finds_blame_in_prose_not_in_code_or_quotes(
+    build: Builder, tmp_path: Path, ext: str, source: str
+) -> None:
+    assert reviewed(build, ext, source, tmp_path) == EXPECTED
+
+
+def test_a_category_can_be_turned_off_and_terms_changed(build: Builder, tmp_path: Path) -> None:
+    warnings = reviewed(
+        build,
+        "rst",
+        REVIEWED_RST.replace("fact.", "fact. It was a cowboy change."),
+        tmp_path,
+        postmortem_blame_off=["minimiser", "animated"],
+        postmortem_blame_allow=["forgot to"],
+        postmortem_blame_terms={"judgement": {"cowboy": "describe the change process"}},
+    )
+    blame = [w for w in warnings if "postmortem.blame" in w and "named in" not in w]
+    assert blame == [
+        "doc:10: WARNING: blame language (counterfactual): 'should have'; say what happened and what made it the reasonable choice at the time [postmortem.blame]",
+        "doc:16: WARNING: blame language (judgement): 'cowboy'; describe the change process [postmortem.blame]",
+    ]
+
+
+def test_the_review_can_be_switched_off(build: Builder, tmp_path: Path) -> None:
+    assert reviewed(build, "rst", REVIEWED_RST, tmp_path, postmortem_review=False) == []
+
+
+def test_people_from_configuration_are_found_in_cause_sections(
+    build: Builder, tmp_path: Path
+) -> None:
+    source = REVIEWED_RST.replace("The deploy failed", "Wei Zhang saw that the deploy failed")
+    warnings = reviewed(build, "rst", source, tmp_path, postmortem_people=["Wei Zhang"])
+    assert any("'Wei Zhang' is named in 'Root causes and trigger'" in w for w in warnings)
+
+
+def minimal(status: str, body: str = "", actions: str = "") -> str:
+    return (
+        f"INC-2024-040: Structure\n======================\n\n.. incident:: INC-2024-040\n"
+        f"   :date: 2024-04-02\n   :severity: SEV3\n   :status: {status}\n\n{body}\n{actions}"
+    )
+
+
+SECTIONS = "".join(
+    f"{name}\n{'-' * len(name)}\n\nText.\n\n"
+    for name in (
+        "Customer impact",  # a synonym of Impact
+        "Timeline",
+        "Root causes",  # a synonym of Root causes and trigger
+        "DETECTION",  # headings match case-insensitively
+        "Resolution",
+        "What went well",
+        "What went wrong",
+        "Where we got lucky",
+        "Action items",
+    )
+)
+
+
+def structure(build: Builder, tmp_path: Path, source: str) -> list[str]:
+    built: Built = build({"doc.rst": source}, srcdir=tmp_path, conf=REVIEW_CONF)
+    return [w.split(": WARNING: ")[1] for w in built.warnings if "postmortem.structure" in w]
+
+
+def test_a_draft_may_be_incomplete(build: Builder, tmp_path: Path) -> None:
+    assert structure(build, tmp_path, minimal("draft")) == []
+
+
+def test_a_final_post_mortem_needs_everything(build: Builder, tmp_path: Path) -> None:
+    assert structure(build, tmp_path, minimal("final")) == [
+        f"INC-2024-040 is final but has no {name!r} section [postmortem.structure]"
+        for name in (
+            "Impact",
+            "Timeline",
+            "Root causes and trigger",
+            "Detection",
+            "Resolution",
+            "What went well",
+            "What went wrong",
+            "Where we got lucky",
+            "Action items",
+        )
+    ] + [
+        "INC-2024-040 is final but has no action [postmortem.structure]",
+        "INC-2024-040 is final but has no timeline [postmortem.structure]",
+        "INC-2024-040 is final but has no resolved time (:resolved: or [resolved]) [postmortem.structure]",
+    ]
+
+
+def test_a_complete_final_post_mortem_passes(build: Builder, tmp_path: Path) -> None:
+    timeline = ".. timeline::\n\n   - 09:00 [started] x\n   - 10:00 [resolved] y\n\n"
+    action = ".. action:: Alert when the disk passes 80%\n   :owner: a\n   :due: 2024-06-01\n   :type: {}\n"
+    assert structure(
+        build, tmp_path, minimal("final", SECTIONS + timeline, action.format("detect"))
+    ) == [
+        "INC-2024-040 is final but no action is of type prevent or mitigate [postmortem.structure]"
+    ]
+    assert (
+        structure(build, tmp_path, minimal("final", SECTIONS + timeline, action.format("prevent")))
+        == []
+    )
+
+
+def test_in_review_needs_a_documented_subset(build: Builder, tmp_path: Path) -> None:
+    assert structure(build, tmp_path, minimal("in-review", "Impact\n------\n\nText.\n")) == [
+        "INC-2024-040 is in-review but has no 'Root causes and trigger' section [postmortem.structure]",
+        "INC-2024-040 is in-review but has no 'Action items' section [postmortem.structure]",
+        "INC-2024-040 is in-review but has no action [postmortem.structure]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "vague"),
+    [
+        ("Improve monitoring", True),
+        ("Improve p99 checkout latency to under 200 ms", False),
+        ("Make alerting better", True),
+        ("Be more careful when deploying", True),
+        ("Investigate further", True),
+        ("Investigate further and decide whether to shard the index", False),
+        ("Investigate", True),
+        ("Alert when disk usage passes 80%", False),
+        ("Add a canary stage to the deploy pipeline", False),
+    ],
+)
+def test_vague_action_titles(build: Builder, tmp_path: Path, title: str, vague: bool) -> None:
+    source = minimal("draft", actions=f".. action:: {title}\n   :owner: a\n   :due: 2024-06-01\n")
+    built = build({"doc.rst": source}, srcdir=tmp_path, conf=REVIEW_CONF)
+    found = [w for w in built.warnings if "postmortem.action-quality" in w]
+    assert bool(found) is vague, found
+
+
+@pytest.mark.parametrize(
+    ("ext", "source"),
+    [
+        (
+            "rst",
+            "INC-2024-050: Disk full!\n========================\n\n.. incident:: INC-2024-050\n   :date: 2024-04-02\n   :severity: SEV3\n",
+        ),
+        (
+            "md",
+            "# INC-2024-050: Disk full!\n\n```{incident} INC-2024-050\n:date: 2024-04-02\n:severity: SEV3\n```\n",
+        ),
+    ],
+)
+def test_a_title_is_reviewed_at_its_own_line(
+    build: Builder, tmp_path: Path, ext: str, source: str
+) -> None:
+    assert reviewed(build, ext, source, tmp_path) == [
+        "doc:1: WARNING: blame language (animated): '!'; state it plainly, with a full stop [postmortem.blame]"
+    ]
