@@ -24,6 +24,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .domain import PostmortemDomain, PostmortemRole, _configure_index, _rewrite
     from .export import setup_export
     from .incident import setup_incident
+    from .metrics import setup_metrics
     from .render import fill_placeholders
     from .review import setup_review
     from .tables import setup_tables
@@ -37,6 +38,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_timeline(app)
     setup_action(app)
     setup_tables(app)
+    setup_metrics(app)
     setup_review(app)
     setup_export(app)
     app.connect("env-get-updated", _rewrite)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -10,6 +12,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_id
 
+from . import charts
 from .config import INCIDENT_STATUSES, Settings
 from .diagnostics import warn
 from .domain import get_domain
@@ -87,6 +90,9 @@ class IncidentBlock(Placeholder):
         block += anchor(self)
         if incident is not None:
             block += summary(incident)
+            chart = lifecycle_chart(incident)
+            if chart is not None:
+                block += chart
         block += self.children
         return [block]
 
@@ -121,6 +127,31 @@ def _badge(value: str | None, kind: str) -> nodes.Node | None:
         return None
     slug = nodes.make_id(value)
     return nodes.inline(value, value, classes=["pm-badge", kind, f"{kind}-{slug}"])
+
+
+def lifecycle_chart(incident: Incident) -> nodes.Node | None:
+    """The milestones on one time axis: each span labelled with its length, each
+    milestone with the time since the start."""
+    start = incident.times.get("started")
+    if start is None:
+        return None
+    marks = [
+        (name, (incident.times[name] - start).total_seconds())
+        for name in MILESTONES
+        if name in incident.times
+    ]
+    if len(marks) < 2:
+        return None
+    labelled = [marks[0]] + [
+        (f"{name} +{format_duration(dt.timedelta(seconds=offset))}", offset)
+        for name, offset in marks[1:]
+    ]
+    spans = [
+        (format_duration(dt.timedelta(seconds=end - begin)), f"pm-span-{name}")
+        for (_, begin), (name, end) in itertools.pairwise(marks)
+    ]
+    svg = charts.lifecycle(f"{incident.id}: lifecycle", labelled, spans)
+    return nodes.raw("", svg, format="html", classes=["pm-chart-figure"])
 
 
 class IncidentDirective(SphinxDirective):

@@ -287,6 +287,23 @@ class ActionTable(Placeholder):
 
 
 class IncidentTable(Placeholder):
+    @staticmethod
+    def matches(query: Query, incident: Incident) -> bool:
+        if query.since and (incident.date is None or incident.date < query.since):
+            return False
+        if query.until and (incident.date is None or incident.date > query.until):
+            return False
+        for name, values in query.filters.items():
+            if name == "service":
+                if not set(values) & set(incident.services):
+                    return False
+            elif name == "tag":
+                if not set(values) & set(incident.tags):
+                    return False
+            elif getattr(incident, name) not in values:
+                return False
+        return True
+
     def render(self, ctx: RenderContext) -> list[nodes.Node]:
         query: Query = self["query"]
         open_actions = Counter(a.incident for a in ctx.domain.all_actions() if a.is_open)
@@ -304,24 +321,10 @@ class IncidentTable(Placeholder):
                 return ", ".join(incident.services)
             return getattr(incident, name)
 
-        def matches(incident: Incident) -> bool:
-            if query.since and (incident.date is None or incident.date < query.since):
-                return False
-            if query.until and (incident.date is None or incident.date > query.until):
-                return False
-            for name, values in query.filters.items():
-                if name == "service":
-                    if not set(values) & set(incident.services):
-                        return False
-                elif name == "tag":
-                    if not set(values) & set(incident.tags):
-                        return False
-                elif getattr(incident, name) not in values:
-                    return False
-            return True
-
         found = sort_records(
-            [i for i in ctx.domain.all_incidents() if matches(i)], query.sort, sort_value
+            [i for i in ctx.domain.all_incidents() if self.matches(query, i)],
+            query.sort,
+            sort_value,
         )
         if not found:
             return [_nothing("incidents", query)]
