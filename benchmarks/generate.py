@@ -18,16 +18,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sphinx_postmortem.review import REQUIRED_SECTIONS
+
 FLAVOURS = ("plain", "todo", "ours")
-SECTIONS = (
-    "Impact",
-    "Root causes and trigger",
-    "Detection",
-    "Resolution",
-    "What went well",
-    "What went wrong",
-    "Where we got lucky",
-)
+#: the prose sections of a complete post-mortem (the timeline and actions come apart)
+SECTIONS = [s for s in REQUIRED_SECTIONS if s not in ("Timeline", "Action items")]
 STATUSES = ("open", "in-progress", "done", "wont-do", "done")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 PROSE = (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import CONF, Builder, Built
 
-from sphinx_postmortem.review import DEFAULT_TERMS, BlameFinder
+from sphinx_postmortem.review import DEFAULT_TERMS, REQUIRED_SECTIONS, BlameFinder
 
 REVIEW_CONF = CONF.replace("postmortem_review = False", "postmortem_review = True")
 SENTENCES = Path(__file__).parent / "review" / "sentences.tsv"
@@ -197,17 +197,7 @@ def test_a_draft_may_be_incomplete(build: Builder, tmp_path: Path) -> None:
 def test_a_final_post_mortem_needs_everything(build: Builder, tmp_path: Path) -> None:
     assert structure(build, tmp_path, minimal("final")) == [
         f"INC-2024-040 is final but has no {name!r} section [postmortem.structure]"
-        for name in (
-            "Impact",
-            "Timeline",
-            "Root causes and trigger",
-            "Detection",
-            "Resolution",
-            "What went well",
-            "What went wrong",
-            "Where we got lucky",
-            "Action items",
-        )
+        for name in REQUIRED_SECTIONS
     ] + [
         "INC-2024-040 is final but has no action [postmortem.structure]",
         "INC-2024-040 is final but has no timeline [postmortem.structure]",
