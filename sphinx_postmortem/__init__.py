@@ -21,7 +21,13 @@ def _add_static_path(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     from .action import setup_action
     from .config import setup_config
-    from .domain import PostmortemDomain, PostmortemRole, _configure_index, _rewrite
+    from .domain import (
+        PostmortemDomain,
+        PostmortemRole,
+        _configure_index,
+        _rewrite,
+        warn_unresolved,
+    )
     from .export import setup_export
     from .incident import setup_incident
     from .metrics import setup_metrics
@@ -43,6 +49,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_export(app)
     app.connect("env-get-updated", _rewrite)
     app.connect("doctree-resolved", fill_placeholders)
+    app.connect("warn-missing-reference", warn_unresolved)
     app.connect("builder-inited", _add_static_path)
     app.connect("builder-inited", _configure_index)
     app.add_css_file("postmortem.css")

@@ -42,14 +42,14 @@ class KnowledgeBase:
 
     @classmethod
     def load(cls, root: Path) -> KnowledgeBase:
-        conf = root / "conf.py"
+        conf = (root / "conf.py").resolve()
         if not conf.is_file():
             raise UsageError(f"{root} is not a knowledge base: it has no conf.py")
         namespace: dict[str, Any] = {}
         cwd = Path.cwd()
         try:
-            os.chdir(root)  # conf.py may use paths relative to itself
-            namespace = runpy.run_path(str(conf.resolve()))
+            os.chdir(conf.parent)  # conf.py may use paths relative to itself
+            namespace = runpy.run_path(str(conf))
         except Exception as exc:
             raise UsageError(f"{conf} could not be read: {exc}") from None
         finally:

@@ -6,9 +6,10 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import warn
+from .diagnostics import Location, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -66,10 +67,16 @@ class Settings:
 
 def _check(app: Sphinx, config: Config) -> None:
     """Replace invalid values by their defaults, with a warning for each."""
-    location = (config.root_doc, None)
+    conf_py = Path(app.confdir, "conf.py")
+    source = conf_py.read_text(encoding="utf-8").splitlines() if conf_py.is_file() else []
+
+    def location(name: str) -> Location:
+        """The last line of conf.py that sets ``name``; none when it came from -D."""
+        lines = [n for n, line in enumerate(source, 1) if re.match(rf"\s*{name}\s*=", line)]
+        return f"{conf_py}:{lines[-1]}" if lines else (None, None)  # type: ignore[return-value]
 
     def reset(name: str, why: str) -> None:
-        warn("config", f"{name}: {why}; using the default {DEFAULTS[name]!r}", location)
+        warn("config", f"{name}: {why}; using the default {DEFAULTS[name]!r}", location(name))
         setattr(config, name, DEFAULTS[name])
 
     for name in ("postmortem_severities", "postmortem_priorities", "postmortem_action_types"):
@@ -89,7 +96,7 @@ def _check(app: Sphinx, config: Config) -> None:
             "config",
             f"postmortem_default_priority {config.postmortem_default_priority!r} is not one "
             f"of postmortem_priorities; using {config.postmortem_priorities[0]!r}",
-            location,
+            location("postmortem_default_priority"),
         )
         config.postmortem_default_priority = config.postmortem_priorities[0]
     from .fields import FieldError, parse_date, parse_timezone

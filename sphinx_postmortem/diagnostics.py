@@ -31,7 +31,7 @@ SUBTYPES: Final[dict[str, str]] = {
     "action-quality": "an action's title is vague, or it has several owners",
 }
 
-Location: TypeAlias = tuple[str, int | None] | nodes.Node
+Location: TypeAlias = tuple[str, int | None] | nodes.Node | str
 
 
 def warn(subtype: str, message: str, location: Location) -> None:

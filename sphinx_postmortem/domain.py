@@ -22,7 +22,7 @@ from sphinx.util.nodes import make_refnode
 
 from .config import today
 from .diagnostics import warn
-from .fields import FieldError
+from .fields import parse_timezone
 from .records import MILESTONES, Action, Incident, Timeline
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class PostmortemRole(XRefRole):
 
     def __init__(self) -> None:
         # Titles are prose, not code: shown as plain text, not a literal.
-        super().__init__(innernodeclass=nodes.inline)
+        super().__init__(innernodeclass=nodes.inline, warn_dangling=True)
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         self.refdomain, self.reftype = "postmortem", self.name.rpartition(":")[2]
@@ -263,8 +263,7 @@ class PostmortemDomain(Domain):
     ) -> nodes.reference | None:
         record: Incident | Action | None
         record = self.incident(target) if typ == "incident" else self.action(target)
-        if record is None:
-            warn("ref", f"unknown {typ} {target!r}", node)
+        if record is None:  # intersphinx may still resolve it; see warn_unresolved
             return None
         if not node.get("refexplicit"):
             contnode = nodes.inline("", record.title or target, classes=contnode["classes"])
@@ -304,6 +303,7 @@ def _document_title(document: nodes.document) -> str:
 def check_lifecycle_order(incident: Incident) -> None:
     """Lifecycle times must not go backwards: started <= detected <= mitigated <= resolved."""
     previous: tuple[str, dt.datetime] | None = None
+    zone = parse_timezone(incident.timezone)
     for name in MILESTONES:
         when = incident.times.get(name)
         if when is None:
@@ -311,8 +311,8 @@ def check_lifecycle_order(incident: Incident) -> None:
         if previous is not None and when < previous[1]:
             warn(
                 "incident",
-                f"{incident.id}: {name} ({when.isoformat()}) is before "
-                f"{previous[0]} ({previous[1].isoformat()})",
+                f"{incident.id}: {name} ({when.astimezone(zone).isoformat()}) is before "
+                f"{previous[0]} ({previous[1].astimezone(zone).isoformat()})",
                 (incident.docname, incident.line),
             )
         previous = (name, when)
@@ -326,8 +326,13 @@ def _rewrite(app: Any, env: BuildEnvironment) -> list[str]:
     return get_domain(env).pages_to_rewrite(env)
 
 
+def warn_unresolved(app: Any, domain: Domain | None, node: pending_xref) -> bool | None:
+    """Our own located warning for a reference nothing resolved, intersphinx included."""
+    if domain is None or domain.name != PostmortemDomain.name:
+        return None
+    warn("ref", f"unknown {node['reftype']} {node['reftarget']!r}", node)
+    return True
+
+
 def _configure_index(app: Any) -> None:
     get_domain(app.env).drop_index_if_off()
-
-
-__all__ = ["FieldError", "PostmortemDomain", "PostmortemRole", "get_domain"]

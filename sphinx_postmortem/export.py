@@ -16,6 +16,7 @@ from sphinx.errors import NoUri
 from . import __version__
 from .config import today
 from .domain import get_domain
+from .fields import parse_timezone
 from .records import MILESTONES, Action, Incident, Timeline
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ def _url(builder: Builder, docname: str, anchor: str) -> str | None:
     except NoUri:
         return None
     return f"{uri}#{anchor}" if anchor else uri
+
+
+def local(when: dt.datetime, timezone: str | None) -> str:
+    """ISO 8601 with the offset of the zone the writer used."""
+    return when.astimezone(parse_timezone(timezone or "UTC")).isoformat()
 
 
 def _date(value: dt.date | None) -> str | None:
@@ -84,7 +90,9 @@ def incident_data(
         "tags": list(incident.tags),
         "timezone": incident.timezone,
         "times": {
-            name: incident.times[name].isoformat() for name in MILESTONES if name in incident.times
+            name: local(incident.times[name], incident.timezone)
+            for name in MILESTONES
+            if name in incident.times
         },
         "durations": {
             "time_to_detect": _seconds(incident.ttd),
@@ -93,7 +101,7 @@ def incident_data(
         },
         "timeline": [
             {
-                "time": entry.when.isoformat() if entry.when else None,
+                "time": local(entry.when, timeline.timezone) if entry.when else None,
                 "milestone": entry.milestone,
                 "text": entry.text,
                 "line": entry.line,

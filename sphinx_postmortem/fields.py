@@ -72,14 +72,16 @@ class Stamp:
     offset: dt.timezone | None
 
     def resolve(self, default_day: dt.date | None, tz: dt.tzinfo) -> dt.datetime:
-        """The instant this stamp names; bare times fall on ``default_day`` in ``tz``.
+        """The instant this stamp names, in UTC; bare times fall on ``default_day`` in ``tz``.
 
         Wall times inside a daylight-saving change follow ``zoneinfo`` with ``fold=0``.
         """
         day = self.day or default_day
         if day is None:
             raise FieldError("a bare time needs a date: give the incident a :date:")
-        return dt.datetime.combine(day, self.clock, self.offset or tz)
+        # In UTC: Python subtracts and compares two datetimes of one zone by
+        # their wall clocks, which is wrong across a daylight-saving change.
+        return dt.datetime.combine(day, self.clock, self.offset or tz).astimezone(dt.UTC)
 
 
 def match_stamp(text: str) -> tuple[Stamp, int] | None:

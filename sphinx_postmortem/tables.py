@@ -70,7 +70,7 @@ class TableDirective(SphinxDirective):
     def choices(self, name: str, allowed: Sequence[str]) -> tuple[str, ...] | None:
         values = parse_list(self.options.get(name) or "")
         good = tuple(v for v in values if v in allowed)
-        for bad in set(values) - set(good):
+        for bad in dict.fromkeys(v for v in values if v not in allowed):
             self.warn(f":{name}: {bad!r} is not one of {', '.join(allowed)}")
         return good or None
 

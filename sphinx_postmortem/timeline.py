@@ -129,10 +129,11 @@ def _apply_milestone(incident: Incident, entry: TimelineEntry) -> None:
     assert entry.milestone is not None and entry.when is not None
     given = incident.times.setdefault(entry.milestone, entry.when)
     if given != entry.when:
+        zone = parse_timezone(incident.timezone)
         warn(
             "timeline",
-            f"[{entry.milestone}] at {entry.when.isoformat()} differs from the incident's "
-            f":{entry.milestone}: {given.isoformat()}",
+            f"[{entry.milestone}] at {entry.when.astimezone(zone).isoformat()} differs from "
+            f"the incident's :{entry.milestone}: {given.astimezone(zone).isoformat()}",
             (incident.docname, entry.line),
         )
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Builder, example
+from conftest import CONF, Builder, example
 from corpus import corpus, incident_rst
 
 from sphinx_postmortem.domain import PostmortemDomain
@@ -77,7 +77,7 @@ def test_environment_pickle_round_trips(build: Builder) -> None:
     live = built.app.env.domaindata["postmortem"]
     for key in ("incidents", "timelines", "actions"):
         assert stored[key] == live[key]
-    assert stored["incidents"]["doc"].times["mitigated"].isoformat() == "2024-03-14T09:41:00+01:00"
+    assert stored["incidents"]["doc"].times["mitigated"].isoformat() == "2024-03-14T08:41:00+00:00"
     # nothing but plain records: no docutils node in the pickle
     assert b"docutils.nodes" not in pickle.dumps(stored)
 
@@ -147,3 +147,23 @@ def test_broken_input_never_crashes(build: Builder, ext: str) -> None:
     ours = [w for w in built.warnings if "[postmortem." in w]
     assert ours
     assert all(w.startswith(f"doc.{ext}:") for w in ours), ours
+
+
+def test_bad_configuration_values_warn_and_fall_back(build: Builder) -> None:
+    conf = CONF + (
+        'postmortem_timezone = "Mars/Base"\n'
+        'postmortem_severities = "SEV1"\n'
+        'postmortem_id_pattern = "[unclosed"\n'
+        'postmortem_default_priority = "P9"\n'
+        'postmortem_tracker_url = "javascript:{}"\n'
+        'postmortem_today = "someday"\n'
+    )
+    built = build({"doc.rst": example("full.rst")}, conf=conf)
+    config_warnings = sorted(w for w in built.warnings if "postmortem.config" in w)
+    # each at the line of conf.py that sets the value
+    assert {w.split(" WARNING: ")[0] for w in config_warnings} == {
+        f"conf.py:{n}:" for n in range(5, 11)
+    }
+    assert any("postmortem_timezone: 'Mars/Base' is not a time zone" in w for w in config_warnings)
+    # the build went on with the defaults
+    assert built.export()["incidents"][0]["severity"] == "SEV2"

@@ -252,3 +252,15 @@ def test_check_reports_what_to_fix_with_file_and_line(kb: Path) -> None:
         "leave it out, or say what the step involves\n"
     ) in result.stdout
     assert result.stdout.endswith("1 problem(s); 3 of 4 post-mortem(s) pass every check.\n")
+
+
+def test_a_relative_knowledge_base_path(kb: Path) -> None:
+    result = subprocess.run(
+        [*COMMAND, "--kb", kb.name, "--title", "Relative", "--severity", "SEV4", "--date", TODAY],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        cwd=kb.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (kb / "2026/INC-2026-001-relative.md").is_file()

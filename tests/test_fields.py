@@ -33,14 +33,18 @@ BERLIN = ZoneInfo("Europe/Berlin")
         # summer time: the offset follows the zone, not the incident's date
         ("2024-07-01 12:00", "2024-07-01T12:00:00+02:00"),
         # a wall time that does not exist (clocks jump 02:00 -> 03:00): fold=0
-        ("2024-03-31 02:30", "2024-03-31T02:30:00+01:00"),
+        # reads it with the offset before the change, so it is 03:30 summer time
+        ("2024-03-31 02:30", "2024-03-31T03:30:00+02:00"),
         # a wall time that happens twice (03:00 -> 02:00): fold=0, the first
         ("2024-10-27 02:30", "2024-10-27T02:30:00+02:00"),
     ],
 )
 def test_stamps(written: str, expected: str) -> None:
     when = parse_stamp(written).resolve(dt.date(2024, 3, 14), BERLIN)
-    assert when.isoformat() == expected
+    assert (
+        when.astimezone(BERLIN).isoformat()
+        == dt.datetime.fromisoformat(expected).astimezone(BERLIN).isoformat()
+    )
 
 
 @pytest.mark.parametrize(
@@ -49,6 +53,14 @@ def test_stamps(written: str, expected: str) -> None:
 def test_bad_stamps(written: str) -> None:
     with pytest.raises(FieldError):
         parse_stamp(written).resolve(dt.date(2024, 3, 14), dt.UTC)
+
+
+def test_durations_across_a_daylight_saving_change_count_real_time() -> None:
+    # 2026-10-25: Berlin's clocks go back from 03:00 to 02:00
+    started = parse_stamp("2026-10-25 01:30").resolve(None, BERLIN)
+    resolved = parse_stamp("2026-10-25 03:30").resolve(None, BERLIN)
+    assert resolved - started == dt.timedelta(hours=3)
+    assert started < resolved
 
 
 def test_bare_time_needs_a_date() -> None:

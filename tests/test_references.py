@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Builder, example
+from conftest import CONF, Builder, example
 from test_tables import A, B
 
 REFS_RST = """\
@@ -157,3 +157,23 @@ def test_export_for_other_builders_and_switched_off(
         files, srcdir=tmp_path_factory.mktemp("off"), confoverrides={"postmortem_json": None}
     )
     assert not (off.outdir / "postmortem.json").exists()
+
+
+def test_intersphinx_resolves_references_to_another_knowledge_base(
+    build: Builder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    other = build({"a.rst": A}, srcdir=tmp_path_factory.mktemp("other"))
+    inventory = str(other.outdir / "objects.inv")
+    conf = (
+        CONF.replace(
+            'extensions = ["sphinx_postmortem", "myst_parser"]',
+            'extensions = ["sphinx_postmortem", "myst_parser", "sphinx.ext.intersphinx"]',
+        )
+        + f"intersphinx_mapping = {{'other': ({str(other.outdir)!r}, {inventory!r})}}\n"
+    )
+    source = "Refs\n====\n\n:incident:`INC-2024-001` and :incident:`INC-2099-999`.\n"
+    built = build({"refs.rst": source}, srcdir=tmp_path_factory.mktemp("this"), conf=conf)
+    assert "a.html#INC-2024-001" in built.html("refs")
+    assert built.warnings == [
+        "refs.rst:4: WARNING: unknown incident 'INC-2099-999' [postmortem.ref]"
+    ]
