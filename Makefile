@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-dev
 SPHINXOPTS ?= --keep-going -j auto
 KB ?= incidents
 
-.PHONY: help venv html serve new-incident hooks check check-commits test lint bench bench-scale clean
+.PHONY: help venv html serve new-incident hooks check check-commits docs test lint bench bench-scale clean
 
 help:
 	@echo "make html            build the knowledge base in incidents/ into _build/html"
@@ -17,6 +17,7 @@ help:
 	@echo "make check           review every post-mortem: blame, structure, actions"
 	@echo "make hooks           install the commit-message check and the review hook"
 	@echo "make check-commits   check commit messages (RANGE=origin/main..HEAD)"
+	@echo "make docs            build the manual in docs/ into docs/_build/html"
 	@echo "make test            run the test suite"
 	@echo "make lint            ruff and mypy"
 	@echo "make bench           time the extension against plain Sphinx and sphinx.ext.todo"
@@ -54,6 +55,10 @@ check: $(STAMP)
 RANGE ?= origin/main..HEAD
 check-commits: $(STAMP)
 	$(BIN)/cz check --rev-range $(RANGE)
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
+	@echo "Open docs/_build/html/index.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
