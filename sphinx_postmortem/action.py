@@ -37,7 +37,8 @@ class ActionDirective(SphinxDirective):
         read = FieldReader(self, "action", f"action {title!r}")
         action = Action(
             docname=docname,
-            line=self.lineno,
+            line=read.line,
+            source=read.source,
             title=title,
             id=read.get("id", parse_action_id, None),
             owner=read.get("owner", str.strip, None, required=True),
@@ -78,7 +79,7 @@ def assign_action_ids(
             warn(
                 "action",
                 f"action {action.title!r} is outside an incident's document",
-                (action.docname, action.line),
+                action.where,
             )
         else:
             action.incident = incident.id
@@ -147,7 +148,7 @@ def check_overdue(app: Sphinx, env: BuildEnvironment) -> None:
                 "overdue",
                 f"action {action.id or action.title!r} ({action.owner}) was due "
                 f"{action.due.isoformat()} and is still {action.status}",
-                (action.docname, action.line),
+                action.where,
             )
 
 

@@ -34,6 +34,14 @@ SUBTYPES: Final[dict[str, str]] = {
 Location: TypeAlias = tuple[str, int | None] | nodes.Node | str
 
 
+def at(source: str | None, line: int | None, docname: str) -> Location:
+    """Where a warning points: the file that holds the text (an included file
+    included), else the document; and the line."""
+    if source and line:
+        return f"{source}:{line}"
+    return (docname, line)
+
+
 def warn(subtype: str, message: str, location: Location) -> None:
     """Log a located warning of type ``postmortem``."""
     if subtype not in SUBTYPES:  # a programming error, caught by the tests

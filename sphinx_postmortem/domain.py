@@ -215,11 +215,12 @@ class PostmortemDomain(Domain):
             kind = "incident" if isinstance(record, Incident) else "action"
             earlier = first.setdefault((kind, record.id), record)
             if earlier is not record:
-                where = f"{self.env.doc2path(earlier.docname)}:{earlier.line}"
+                first_file = earlier.source or self.env.doc2path(earlier.docname)
                 warn(
                     "duplicate",
-                    f"duplicate {kind} id {record.id!r}: first defined at {where}",
-                    (record.docname, record.line),
+                    f"duplicate {kind} id {record.id!r}: first defined at "
+                    f"{first_file}:{earlier.line}",
+                    record.where,
                 )
 
     # -- incremental builds ----------------------------------------------------
@@ -313,7 +314,7 @@ def check_lifecycle_order(incident: Incident) -> None:
                 "incident",
                 f"{incident.id}: {name} ({when.astimezone(zone).isoformat()}) is before "
                 f"{previous[0]} ({previous[1].astimezone(zone).isoformat()})",
-                (incident.docname, incident.line),
+                incident.where,
             )
         previous = (name, when)
 

@@ -39,8 +39,16 @@ def _url(builder: Builder, docname: str, anchor: str) -> str | None:
 
 
 def local(when: dt.datetime, timezone: str | None) -> str:
-    """ISO 8601 with the offset of the zone the writer used."""
-    return when.astimezone(parse_timezone(timezone or "UTC")).isoformat()
+    """ISO 8601 with the offset of the zone the writer used.
+
+    Before standard time, zones had offsets with seconds (local mean time),
+    which ISO 8601 cannot write; such instants are given in UTC.
+    """
+    shown = when.astimezone(parse_timezone(timezone or "UTC"))
+    offset = shown.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        shown = when.astimezone(dt.UTC)
+    return shown.isoformat()
 
 
 def _date(value: dt.date | None) -> str | None:

@@ -79,6 +79,8 @@ class Stamp:
         day = self.day or default_day
         if day is None:
             raise FieldError("a bare time needs a date: give the incident a :date:")
+        if not 2 <= day.year <= 9998:  # room for any offset within datetime's range
+            raise FieldError(f"{day.isoformat()} is outside the years 0002 to 9998")
         # In UTC: Python subtracts and compares two datetimes of one zone by
         # their wall clocks, which is wrong across a daylight-saving change.
         return dt.datetime.combine(day, self.clock, self.offset or tz).astimezone(dt.UTC)

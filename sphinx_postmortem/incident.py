@@ -14,7 +14,7 @@ from sphinx.util.nodes import make_id
 
 from . import charts
 from .config import INCIDENT_STATUSES, Settings
-from .diagnostics import warn
+from .diagnostics import at, warn
 from .domain import get_domain
 from .fields import (
     FieldError,
@@ -46,7 +46,8 @@ class FieldReader:
 
     def __init__(self, directive: SphinxDirective, subtype: str, subject: str) -> None:
         self.options = directive.options
-        self.location = (directive.env.docname, directive.lineno)
+        self.source, self.line = directive.get_source_info()
+        self.location = at(self.source, self.line, directive.env.docname)
         self.subtype = subtype
         self.subject = subject
 
@@ -165,16 +166,14 @@ class IncidentDirective(SphinxDirective):
         domain = get_domain(self.env)
         body = self.parse_content_to_nodes()
         first = domain.incidents.get(docname)
+        read = FieldReader(self, "incident", incident_id)
         if first is not None:
-            warn(
-                "incident",
-                f"{incident_id}: a second incident in this document is not recorded; "
-                f"{first.id} (line {first.line}) owns the document",
-                (docname, self.lineno),
+            read.warn(
+                f"a second incident in this document is not recorded; "
+                f"{first.id} (line {first.line}) owns the document"
             )
             return body
         settings = Settings.of(self.config)
-        read = FieldReader(self, "incident", incident_id)
         if not settings.id_pattern.fullmatch(incident_id):
             read.warn(
                 f"the id does not match postmortem_id_pattern {settings.id_pattern.pattern!r}"
@@ -182,7 +181,8 @@ class IncidentDirective(SphinxDirective):
         incident = Incident(
             id=incident_id,
             docname=docname,
-            line=self.lineno,
+            line=read.line,
+            source=read.source,
             anchor=make_id(self.env, self.state.document, "", incident_id),
             date=read.get("date", parse_date, None, required=True),
             severity=read.get(

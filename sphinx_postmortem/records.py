@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .config import OPEN_STATUSES
+from .diagnostics import Location, at
 from .fields import Stamp
 
 MILESTONES = ("started", "detected", "mitigated", "resolved")
@@ -33,6 +34,12 @@ class Incident:
     timezone: str = "UTC"
     #: lifecycle instants (aware datetimes), by milestone name
     times: dict[str, dt.datetime] = field(default_factory=dict)
+    #: the file that holds the directive, when it is not the document's own
+    source: str | None = None
+
+    @property
+    def where(self) -> Location:
+        return at(self.source, self.line, self.docname)
 
     def duration(self, milestone: str) -> dt.timedelta | None:
         """Time from start to ``milestone``; None when either is unknown."""
@@ -63,6 +70,7 @@ class TimelineEntry:
     parsed: Stamp | None = None
     when: dt.datetime | None = None
     milestone: str | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -71,6 +79,7 @@ class Timeline:
     #: the timezone the entries are shown in, as written (or inherited)
     timezone: str | None
     entries: list[TimelineEntry] = field(default_factory=list)
+    source: str | None = None
 
 
 @dataclass
@@ -90,6 +99,11 @@ class Action:
     tracker: str | None = None
     tracker_url: str | None = None
     completed: dt.date | None = None
+    source: str | None = None
+
+    @property
+    def where(self) -> Location:
+        return at(self.source, self.line, self.docname)
 
     @property
     def is_open(self) -> bool:

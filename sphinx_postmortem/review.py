@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
-from .diagnostics import warn
+from .diagnostics import at, warn
 from .records import Action, Incident, Timeline
 
 if TYPE_CHECKING:
@@ -301,7 +301,8 @@ def check_language(
         for hit in finder.find(text):
             line = base + text.count("\n", 0, hit.start) if base else None
             advice = f"; {hit.suggestion}" if hit.suggestion else ""
-            warn("blame", f"blame language ({hit.category}): {hit.term!r}{advice}", (docname, line))
+            where = at(element.source, line, docname)
+            warn("blame", f"blame language ({hit.category}): {hit.term!r}{advice}", where)
         if names and CAUSE_SECTION.search(section_title(element)):
             for name, pattern in names:
                 if match := pattern.search(text):
@@ -310,7 +311,7 @@ def check_language(
                         "blame",
                         f"{name!r} is named in {section_title(element)!r}: describe the "
                         "conditions in the system, not the person",
-                        (docname, line),
+                        at(element.source, line, docname),
                     )
 
 
@@ -337,7 +338,7 @@ def check_structure(
         for name in required
         if titles.isdisjoint(synonyms.get(name.casefold(), {name.casefold()}))
     ]
-    where = (incident.docname, incident.line)
+    where = incident.where
     status = f"{incident.id} is {incident.status}"
     for name in missing:
         warn("structure", f"{status} but has no {name!r} section", where)
@@ -355,7 +356,7 @@ def check_structure(
 
 def check_actions(actions: Iterable[Action]) -> None:
     for action in actions:
-        where = (action.docname, action.line)
+        where = action.where
         for pattern, advice in VAGUE_ACTIONS:
             if pattern.search(action.title):
                 warn("action-quality", f"vague action {action.title!r}: {advice}", where)
@@ -387,7 +388,7 @@ def review(
             warn(
                 "blame",
                 f"blame language ({hit.category}) in an action title: {hit.term!r}{advice}",
-                (docname, action.line),
+                action.where,
             )
     check_structure(config, document, incident, timelines, actions)
     check_actions(actions)

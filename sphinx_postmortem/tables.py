@@ -21,7 +21,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from .action import overdue_label, tracker_link
 from .config import ACTION_STATUSES, INCIDENT_STATUSES, OPEN_STATUSES, Settings
-from .diagnostics import warn
+from .diagnostics import at, warn
 from .domain import get_domain
 from .fields import FieldError, parse_date, parse_list
 from .records import Action, Incident
@@ -65,7 +65,8 @@ class TableDirective(SphinxDirective):
     placeholder: ClassVar[type[Placeholder]]
 
     def warn(self, message: str) -> None:
-        warn("table", f"{self.name}: {message}", (self.env.docname, self.lineno))
+        source, line = self.get_source_info()
+        warn("table", f"{self.name}: {message}", at(source, line, self.env.docname))
 
     def choices(self, name: str, allowed: Sequence[str]) -> tuple[str, ...] | None:
         values = parse_list(self.options.get(name) or "")

@@ -10,7 +10,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from .config import Settings
-from .diagnostics import warn
+from .diagnostics import at, warn
 from .domain import get_domain
 from .fields import STAMP_FORMS, FieldError, match_stamp, parse_timezone
 from .incident import FieldReader, timezone_name
@@ -32,7 +32,11 @@ class TimelineDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         docname = self.env.docname
         read = FieldReader(self, "timeline", "timeline")
-        timeline = Timeline(line=self.lineno, timezone=read.get("timezone", timezone_name, None))
+        timeline = Timeline(
+            line=read.line,
+            source=read.source,
+            timezone=read.get("timezone", timezone_name, None),
+        )
         body = self.parse_content_to_nodes()
         lists = [node for node in body if isinstance(node, nodes.bullet_list)]
         if len(lists) != 1 or len(body) != 1:
@@ -41,7 +45,7 @@ class TimelineDirective(SphinxDirective):
             return body
         for item in lists[0].children:
             if isinstance(item, nodes.list_item):
-                timeline.entries.append(read_entry(item, self.lineno, docname))
+                timeline.entries.append(read_entry(item, read, docname))
         timelines = get_domain(self.env).timelines.setdefault(docname, [])
         timelines.append(timeline)
         node = TimelineBlock("", lists[0], docname=docname, index=len(timelines) - 1)
@@ -49,23 +53,25 @@ class TimelineDirective(SphinxDirective):
         return [node if child is lists[0] else child for child in body]
 
 
-def read_entry(item: nodes.Element, default_line: int, docname: str) -> TimelineEntry:
+def read_entry(item: nodes.Element, directive: FieldReader, docname: str) -> TimelineEntry:
     """Take the timestamp and marker off the front of a list item."""
     para = item.next_node(nodes.paragraph)
-    line = (para.line if para is not None else None) or item.line or default_line
-    entry = TimelineEntry(line=line, text="")
+    line = (para.line if para is not None else None) or item.line or directive.line
+    source = (para.source if para is not None else None) or directive.source
+    entry = TimelineEntry(line=line, text="", source=source)
+    where = at(source, line, docname)
     first = para[0] if para is not None and len(para) else None
     entry.text = " ".join(item.astext().split())
     try:
         found = match_stamp(str(first).lstrip()) if isinstance(first, nodes.Text) else None
     except FieldError as exc:
-        warn("timeline", str(exc), (docname, line))
+        warn("timeline", str(exc), where)
         return entry
     if first is None or found is None:
         warn(
             "timeline",
             f"entry does not start with a timestamp ({STAMP_FORMS}): {entry.text[:60]!r}",
-            (docname, line),
+            where,
         )
         return entry
     (stamp, end), written = found, str(first).lstrip()
@@ -95,7 +101,11 @@ def resolve_timelines(
     default_tz = incident.timezone if incident else Settings.of(env.config).timezone
     for timeline in timelines:
         if incident is None:
-            warn("timeline", "a timeline outside an incident's document", (docname, timeline.line))
+            warn(
+                "timeline",
+                "a timeline outside an incident's document",
+                at(timeline.source, timeline.line, docname),
+            )
         timeline.timezone = timeline.timezone or default_tz
         tz = parse_timezone(timeline.timezone)
         day = incident.date if incident else None
@@ -106,7 +116,7 @@ def resolve_timelines(
             try:
                 when = entry.parsed.resolve(day, tz)
             except FieldError as exc:
-                warn("timeline", f"{entry.stamp}: {exc}", (docname, entry.line))
+                warn("timeline", f"{entry.stamp}: {exc}", at(entry.source, entry.line, docname))
                 continue
             if previous is not None and when < previous:
                 advice = (
@@ -117,7 +127,7 @@ def resolve_timelines(
                 warn(
                     "timeline",
                     f"{entry.stamp} goes back in time from the entry before it; {advice}",
-                    (docname, entry.line),
+                    at(entry.source, entry.line, docname),
                 )
             entry.when, previous = when, when
             day = when.astimezone(tz).date()
@@ -134,7 +144,7 @@ def _apply_milestone(incident: Incident, entry: TimelineEntry) -> None:
             "timeline",
             f"[{entry.milestone}] at {entry.when.astimezone(zone).isoformat()} differs from "
             f"the incident's :{entry.milestone}: {given.astimezone(zone).isoformat()}",
-            (incident.docname, entry.line),
+            at(entry.source, entry.line, incident.docname),
         )
 
 

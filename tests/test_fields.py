@@ -115,3 +115,9 @@ def test_action_ids() -> None:
     for bad in ("has space", "-leading", "ünïcode", "a/b"):
         with pytest.raises(FieldError):
             parse_action_id(bad)
+
+
+@pytest.mark.parametrize("written", ["0001-01-01 00:30", "9999-12-31T23:30-05:00"])
+def test_instants_at_the_ends_of_the_calendar_are_refused(written: str) -> None:
+    with pytest.raises(FieldError, match="outside the years"):
+        parse_stamp(written).resolve(None, BERLIN)
