@@ -72,7 +72,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --count 300
 
 bench-scale: $(STAMP)
-	$(BIN)/python benchmarks/run.py --count 300 3000 --builders dummy --runs 3 --no-incremental
+	$(BIN)/python benchmarks/run.py --count 300 3000 --builders dummy --runs 2 --warmup 0 --no-incremental
 
 clean:
 	rm -rf _build docs/_build benchmarks/_work

@@ -56,13 +56,13 @@ def median_ratio(a: list[float], b: list[float]) -> float:
 
 
 def full_builds(
-    projects: dict[str, Path], builder: str, runs: int
+    projects: dict[str, Path], builder: str, runs: int, warmup: int = 1
 ) -> dict[str, dict[str, list[float]]]:
     results: dict[str, dict[str, list[float]]] = {f: {"wall": [], "mib": []} for f in FLAVOURS}
-    for run in range(runs + 1):  # run 0 warms the caches and is not counted
+    for run in range(runs + warmup):  # the warm-up runs are not counted
         for flavour in rotated(run):
             wall, mib = build(projects[flavour], WORK / "out" / flavour / builder, builder)
-            if run:
+            if run >= warmup:
                 results[flavour]["wall"].append(wall)
                 results[flavour]["mib"].append(mib)
     return results
@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, nargs="+", default=[300], help="incidents")
     parser.add_argument("--builders", default="dummy,html", help="comma-separated")
     parser.add_argument("--runs", type=int, default=5, help="counted runs per flavour")
+    parser.add_argument("--warmup", type=int, default=1, help="uncounted runs first")
     parser.add_argument("--no-incremental", dest="incremental", action="store_false")
     args = parser.parse_args()
 
@@ -127,13 +128,13 @@ def main() -> None:
     print(
         f"{platform.node()}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores,"
         f" Python {platform.python_version()}, Sphinx {sphinx.__version__};"
-        f" {args.runs} counted runs per flavour, alternating, after one warm-up",
+        f" {args.runs} counted runs per flavour, alternating, after {args.warmup} warm-up(s)",
         flush=True,
     )
     for count in args.count:
         projects = generate(count, WORK / f"src-{count}")
         for builder in args.builders.split(","):
-            report(count, builder, full_builds(projects, builder, args.runs))
+            report(count, builder, full_builds(projects, builder, args.runs, args.warmup))
         if args.incremental:
             shares = incremental(projects, max(1, args.runs // 2))
             print(
