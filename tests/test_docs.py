@@ -104,7 +104,7 @@ def manual(tmp_path_factory: pytest.TempPathFactory) -> Manual:
             if type(role).__module__.startswith("sphinx_postmortem")
         ]
         app.build()
-        std, rst = app.env.domains.standard_domain, app.env.get_domain("rst")
+        std, rst = app.env.get_domain("std"), app.env.get_domain("rst")
         return Manual(
             outdir=Path(app.outdir),
             warnings=_ESCAPES.sub("", app.warning.getvalue()),
