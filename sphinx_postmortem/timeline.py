@@ -61,7 +61,7 @@ def read_entry(item: nodes.Element, directive: FieldReader, docname: str) -> Tim
     entry = TimelineEntry(line=line, text="", source=source)
     where = at(source, line, docname)
     first = para[0] if para is not None and len(para) else None
-    entry.text = " ".join(item.astext().split())
+    entry.text = prose_text(item)
     try:
         found = match_stamp(str(first).lstrip()) if isinstance(first, nodes.Text) else None
     except FieldError as exc:
@@ -90,8 +90,17 @@ def read_entry(item: nodes.Element, directive: FieldReader, docname: str) -> Tim
         if dash := _DASH.match(rest):
             rest = rest[dash.end() :]
     first.parent.replace(first, nodes.Text(rest.lstrip()))
-    entry.text = " ".join(item.astext().split())
+    entry.text = prose_text(item)
     return entry
+
+
+def prose_text(node: nodes.Element) -> str:
+    """The entry as text, without the messages docutils leaves for markup errors."""
+    if next(node.findall(nodes.system_message), None) is not None:
+        node = node.deepcopy()
+        for message in list(node.findall(nodes.system_message)):
+            message.parent.remove(message)
+    return " ".join(node.astext().split())
 
 
 def resolve_timelines(
