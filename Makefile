@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-dev
 SPHINXOPTS ?= --keep-going -j auto
 KB ?= incidents
 
-.PHONY: help venv html serve new-incident hooks check check-commits docs test lint bench bench-scale clean
+.PHONY: help venv html serve new-incident hooks check check-commits docs test fuzz lint bench bench-scale clean
 
 help:
 	@echo "make html            build the knowledge base in incidents/ into _build/html"
@@ -19,6 +19,7 @@ help:
 	@echo "make check-commits   check commit messages (RANGE=origin/main..HEAD)"
 	@echo "make docs            build the manual in docs/ into docs/_build/html"
 	@echo "make test            run the test suite"
+	@echo "make fuzz            property-based tests with many more cases (slow; FUZZ_EXAMPLES=600)"
 	@echo "make lint            ruff and mypy"
 	@echo "make bench           time the extension against plain Sphinx and sphinx.ext.todo"
 	@echo "make bench-scale     the same, dummy builder, at 300 and 3000 incidents"
@@ -62,6 +63,9 @@ docs: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py --hypothesis-show-statistics $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check sphinx_postmortem tests benchmarks
