@@ -7,6 +7,7 @@ or fail its build on all of them with ``sphinx-build -W``.
 
 from __future__ import annotations
 
+import os
 from typing import Final, TypeAlias
 
 from docutils import nodes
@@ -38,7 +39,8 @@ def at(source: str | None, line: int | None, docname: str) -> Location:
     """Where a warning points: the file that holds the text (an included file
     included), else the document; and the line."""
     if source and line:
-        return f"{source}:{line}"
+        # docutils names an included file relative to the working directory
+        return f"{os.path.abspath(source)}:{line}"
     return (docname, line)
 
 

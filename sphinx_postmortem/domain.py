@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Set
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -215,7 +216,7 @@ class PostmortemDomain(Domain):
             kind = "incident" if isinstance(record, Incident) else "action"
             earlier = first.setdefault((kind, record.id), record)
             if earlier is not record:
-                first_file = earlier.source or self.env.doc2path(earlier.docname)
+                first_file = os.path.abspath(earlier.source or self.env.doc2path(earlier.docname))
                 warn(
                     "duplicate",
                     f"duplicate {kind} id {record.id!r}: first defined at "
