@@ -20,13 +20,13 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from conftest import chromium
 from docutils.parsers.rst import directives, roles
 from sphinx.testing.util import SphinxTestApp
 
@@ -41,7 +41,6 @@ from sphinx_postmortem.timeline import TimelineDirective
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
 PACKAGE = ROOT / "sphinx_postmortem"
-CHROMIUM = Path("/usr/bin/chromium")
 
 #: the directives of the contract; any other the extension registers is checked too
 DIRECTIVES: dict[str, type[Any]] = {
@@ -301,29 +300,15 @@ class Page:
 
 def open_in_chromium(path: Path, tmp_path: Path) -> Page:
     """Load a built page in headless Chromium: its DOM, console messages and a screenshot."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
     screenshot = tmp_path / f"{path.stem}.png"
-    result = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / f'profile-{path.stem}'}",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1280,1600",
-            f"--screenshot={screenshot}",
-            "--dump-dom",
-            path.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
+    result = chromium(
+        f"--user-data-dir={tmp_path / f'profile-{path.stem}'}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1280,1600",
+        f"--screenshot={screenshot}",
+        "--dump-dom",
+        path.as_uri(),
         timeout=60,
     )
     assert result.returncode == 0, result.stderr[-2000:]

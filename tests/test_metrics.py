@@ -6,12 +6,10 @@ import datetime as dt
 import html
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Builder
+from conftest import Builder, chromium
 from test_knowledge_base import build_kb, copy_kb
 
 from sphinx_postmortem.metrics import compute, periods_between
@@ -162,7 +160,6 @@ def test_bad_period_and_empty_result(build: Builder) -> None:
     assert '<p class="pm-empty">No incidents match (severity SEV4).</p>' in built.html("metrics")
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 MEASURE = """
 <script>
 window.addEventListener("load", () => {
@@ -181,33 +178,18 @@ window.addEventListener("load", () => {
 """
 
 
-def browser(*args: str) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-    ]
-    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
-
-
 def measure(page: Path, tmp_path: Path) -> list[dict[str, object]]:
     """What the browser drew for each chart on the page, and a screenshot of it."""
     probe = page.with_name(f"_measure-{page.name}")
     probe.write_text(page.read_text().replace("</body>", MEASURE + "</body>"))
     profile = tmp_path / f"profile-{page.stem}"
-    dom = browser(
+    dom = chromium(
         f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()
     )
     match = re.search(r'<pre id="pm-measure">(.*?)</pre>', dom.stdout, re.S)
     assert match, dom.stderr[-2000:]
     shot = tmp_path / f"{page.stem}.png"
-    browser(
+    chromium(
         f"--user-data-dir={profile}-shot",
         "--window-size=1280,2000",
         f"--screenshot={shot}",
@@ -217,7 +199,6 @@ def measure(page: Path, tmp_path: Path) -> list[dict[str, object]]:
     return json.loads(html.unescape(match[1]))
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)")
 def test_charts_are_drawn_in_a_browser(build: Builder, tmp_path: Path) -> None:
     built = build_kb(build, copy_kb(tmp_path))
     charts = measure(built.outdir / "index.html", tmp_path)
