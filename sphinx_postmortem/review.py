@@ -287,9 +287,22 @@ def section_title(element: nodes.Node) -> str:
 
 
 def check_language(
-    config: Config, docname: str, document: nodes.document, incident: Incident, people: list[str]
+    config: Config,
+    docname: str,
+    document: nodes.document,
+    incident: Incident,
+    actions: list[Action],
+    people: list[str],
 ) -> None:
     finder = finder_for(config)
+    for action in actions:  # action titles are prose too, outside the doctree's text
+        for hit in finder.find(action.title):
+            advice = f"; {hit.suggestion}" if hit.suggestion else ""
+            warn(
+                "blame",
+                f"blame language ({hit.category}) in an action title: {hit.term!r}{advice}",
+                action.where,
+            )
     skip = frozenset(config.postmortem_review_skip_classes or ())
     names = [
         (name, re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"))
@@ -381,15 +394,8 @@ def review(
     """Review one document after it is read; documents without an incident are left alone."""
     if incident is None or not config.postmortem_review:
         return
-    check_language(config, docname, document, incident, list(config.postmortem_people or ()))
-    for action in actions:  # action titles are prose too, outside the doctree's text
-        for hit in finder_for(config).find(action.title):
-            advice = f"; {hit.suggestion}" if hit.suggestion else ""
-            warn(
-                "blame",
-                f"blame language ({hit.category}) in an action title: {hit.term!r}{advice}",
-                action.where,
-            )
+    people = list(config.postmortem_people or ())
+    check_language(config, docname, document, incident, actions, people)
     check_structure(config, document, incident, timelines, actions)
     check_actions(actions)
 

@@ -122,5 +122,21 @@ def chromium(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]
     )
 
 
+@pytest.fixture
+def merged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents whose data a parallel build merged from its workers."""
+    from sphinx_postmortem.domain import PostmortemDomain
+
+    names: list[str] = []
+    original = PostmortemDomain.merge_domaindata
+
+    def spy(self: PostmortemDomain, docnames: Any, otherdata: dict[str, Any]) -> None:
+        names.extend(docnames)
+        original(self, docnames, otherdata)
+
+    monkeypatch.setattr(PostmortemDomain, "merge_domaindata", spy)
+    return names
+
+
 def example(name: str) -> str:
     return (EXAMPLES / name).read_text(encoding="utf-8")

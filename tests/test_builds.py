@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import CONF, Builder, example
 from corpus import corpus, incident_rst
-
-from sphinx_postmortem.domain import PostmortemDomain
 
 
 def test_fifty_incidents_build_without_warnings(build: Builder) -> None:
@@ -27,19 +24,11 @@ def test_fifty_incidents_build_without_warnings(build: Builder) -> None:
 
 
 def test_parallel_build_gives_the_same_records_as_serial(
-    build: Builder, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    build: Builder, tmp_path_factory: pytest.TempPathFactory, merged: list[str]
 ) -> None:
     files = {**corpus(12), "broken.rst": example("bad-fields.rst")}
     serial = build(files, srcdir=tmp_path_factory.mktemp("serial"))
-
-    merged: list[str] = []
-    original = PostmortemDomain.merge_domaindata
-
-    def spy(self: PostmortemDomain, docnames: Any, otherdata: dict[str, Any]) -> None:
-        merged.extend(docnames)
-        original(self, docnames, otherdata)
-
-    monkeypatch.setattr(PostmortemDomain, "merge_domaindata", spy)
+    merged.clear()  # count the parallel build's merges only
     parallel = build(files, srcdir=tmp_path_factory.mktemp("parallel"), parallel=2)
 
     assert len(merged) == 14  # every document was read by a worker and merged

@@ -14,14 +14,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import CONF, Built, example, write_project
 from corpus import corpus
 from robust import build_project, pages
-
-from sphinx_postmortem.domain import PostmortemDomain
 
 TABLES = """\
 Tables
@@ -94,16 +91,8 @@ def test_two_builds_give_the_same_bytes(
 
 
 def test_a_parallel_build_gives_the_same_bytes(
-    serial: Built, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    serial: Built, tmp_path_factory: pytest.TempPathFactory, merged: list[str]
 ) -> None:
-    merged: list[str] = []
-    original = PostmortemDomain.merge_domaindata
-
-    def spy(self: PostmortemDomain, docnames: Any, otherdata: dict[str, Any]) -> None:
-        merged.extend(docnames)
-        original(self, docnames, otherdata)
-
-    monkeypatch.setattr(PostmortemDomain, "merge_domaindata", spy)
     parallel = build_project(tmp_path_factory.mktemp("parallel") / "src", SOURCES, parallel=2)
     assert len(merged) == len(SOURCES) + 1  # and index.rst: all read by workers
     assert_same(outputs(serial), outputs(parallel))
