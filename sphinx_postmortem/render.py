@@ -57,7 +57,15 @@ class Placeholder(nodes.General, nodes.Element):
         raise NotImplementedError
 
 
+#: Builders that write no page. Nothing they resolve is ever seen, and every
+#: warning is given while reading, so their pages are not drawn: drawing was
+#: most of the extension's cost in a ``-b dummy`` check (benchmarks/README.md).
+WRITES_NOTHING = frozenset({"dummy"})
+
+
 def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.name in WRITES_NOTHING:
+        return
     placeholders = list(doctree.findall(Placeholder))
     if not placeholders:
         return

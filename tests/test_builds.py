@@ -156,3 +156,40 @@ def test_bad_configuration_values_warn_and_fall_back(build: Builder) -> None:
     assert any("postmortem_timezone: 'Mars/Base' is not a time zone" in w for w in config_warnings)
     # the build went on with the defaults
     assert built.export()["incidents"][0]["severity"] == "SEV2"
+
+
+def test_the_dummy_builder_warns_and_exports_as_html_does_without_drawing(
+    build: Builder, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sphinx_postmortem.action import ActionBlock
+
+    drawn: list[str] = []
+    original = ActionBlock.render
+    monkeypatch.setattr(
+        ActionBlock, "render", lambda self, ctx: drawn.append(ctx.docname) or original(self, ctx)
+    )
+    files = {
+        **corpus(3),
+        "broken.rst": example("bad-fields.rst"),
+        "tables.rst": "Tables\n======\n\n.. action-table::\n   :status: bogus\n\n"
+        ".. incident-table::\n\n.. incident-metrics::\n",
+    }
+    html = build(files, srcdir=tmp_path_factory.mktemp("html"))
+    assert drawn  # the html pages were drawn
+    drawn.clear()
+    dummy = build(files, buildername="dummy", srcdir=tmp_path_factory.mktemp("dummy"))
+
+    assert drawn == []
+    assert without_urls(dummy.export()) == without_urls(html.export())  # no pages, no URLs
+    assert "tables.rst:4: WARNING: action-table: :status: 'bogus'" in "\n".join(dummy.warnings)
+    assert [w for w in dummy.warnings if "[postmortem." in w] == [
+        w for w in html.warnings if "[postmortem." in w
+    ]
+
+
+def without_urls(data: object) -> object:
+    if isinstance(data, dict):
+        return {key: without_urls(value) for key, value in data.items() if key != "url"}
+    if isinstance(data, list):
+        return [without_urls(value) for value in data]
+    return data
