@@ -180,17 +180,28 @@ class BlameFinder:
         words = sorted((t for t in self.terms if t != "!"), key=len, reverse=True)
         patterns = [re.escape(t).replace(r"\ ", r"\s+") for t in words]
         alternatives = "|".join(patterns) or r"(?!x)x"
-        self.pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I)
+        whole_word = rf"(?<![\w-])(?:{alternatives})(?![\w-])"
+        # matching lowercased text without re.I is about three times faster;
+        # re.I stays for the rare text whose length lowercasing changes
+        self.lower_pattern = re.compile(whole_word)
+        self.pattern = re.compile(whole_word, re.I)
         self.exclamation = "!" in self.terms
 
     def find(self, text: str) -> Iterator[Hit]:
         text = text.replace("\u2019", "'")
-        for match in self.pattern.finditer(text):
+        lowered = text.lower()
+        matches = (
+            self.lower_pattern.finditer(lowered)
+            if len(lowered) == len(text)
+            else self.pattern.finditer(text)
+        )
+        for match in matches:
+            start, end = match.span()
             term = " ".join(match[0].lower().split())
-            if self._is_blame(term, text, match.start(), match.end()):
+            if self._is_blame(term, text, start, end):
                 category, suggestion = self.terms[term]
-                yield Hit(match[0], category, suggestion, match.start())
-        if self.exclamation:
+                yield Hit(text[start:end], category, suggestion, start)
+        if self.exclamation and "!" in text:
             category, suggestion = self.terms["!"]
             for match in re.finditer(r"(?<=[\w)\"'])!+(?=\s|$)", text):
                 yield Hit(match[0], category, suggestion, match.start())

@@ -35,6 +35,20 @@ def test_precision_and_recall_on_labelled_sentences() -> None:
     assert recall >= 0.9
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The engineer SHOULD HAVE checked it.",
+        "İstanbul's engineer should have checked it.",  # lowercasing makes İ two characters
+        "The Straße team should have checked it.",
+    ],
+)
+def test_terms_are_found_in_any_case_at_their_place_in_the_text(text: str) -> None:
+    hits = list(BlameFinder(DEFAULT_TERMS).find(text))
+    assert [(hit.term.lower(), hit.category) for hit in hits] == [("should have", "counterfactual")]
+    assert text[hits[0].start :].lower().startswith("should have")
+
+
 REVIEWED_RST = """\
 INC-2024-030: A review in reST
 ==============================
