@@ -14,7 +14,7 @@ from sphinx.util.nodes import make_id
 
 from . import charts
 from .config import INCIDENT_STATUSES, Settings
-from .diagnostics import at, warn
+from .diagnostics import Location, at, warn
 from .domain import get_domain
 from .fields import (
     FieldError,
@@ -47,9 +47,13 @@ class FieldReader:
     def __init__(self, directive: SphinxDirective, subtype: str, subject: str) -> None:
         self.options = directive.options
         self.source, self.line = directive.get_source_info()
-        self.location = at(self.source, self.line, directive.env.docname)
+        self.docname = directive.env.docname
         self.subtype = subtype
         self.subject = subject
+
+    @property
+    def location(self) -> Location:
+        return at(self.source, self.line, self.docname)
 
     def warn(self, message: str) -> None:
         warn(self.subtype, f"{self.subject}: {message}", self.location)

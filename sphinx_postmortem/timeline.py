@@ -59,26 +59,28 @@ def read_entry(item: nodes.Element, directive: FieldReader, docname: str) -> Tim
     line = (para.line if para is not None else None) or item.line or directive.line
     source = (para.source if para is not None else None) or directive.source
     entry = TimelineEntry(line=line, text="", source=source)
-    where = at(source, line, docname)
     first = para[0] if para is not None and len(para) else None
-    entry.text = prose_text(item)
     try:
         found = match_stamp(str(first).lstrip()) if isinstance(first, nodes.Text) else None
     except FieldError as exc:
-        warn("timeline", str(exc), where)
+        entry.text = prose_text(item)
+        warn("timeline", str(exc), at(source, line, docname))
         return entry
     if first is None or found is None:
+        entry.text = prose_text(item)
         warn(
             "timeline",
             f"entry does not start with a timestamp ({STAMP_FORMS}): {entry.text[:60]!r}",
-            where,
+            at(source, line, docname),
         )
         return entry
     (stamp, end), written = found, str(first).lstrip()
     rest = written[end:]
     if rest and not (rest[0].isspace() or _DASH.match(rest)):
         warn(
-            "timeline", f"entry has no space after its timestamp: {written[:30]!r}", (docname, line)
+            "timeline",
+            f"entry has no space after its timestamp: {written[:30]!r}",
+            at(source, line, docname),
         )
     entry.stamp, entry.parsed = written[:end], stamp
     if dash := _DASH.match(rest):
