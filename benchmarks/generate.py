@@ -8,7 +8,10 @@ differs:
 - ``todo``: ``sphinx.ext.todo``: each action is a ``todo``, and the index
   holds a ``todolist``;
 - ``ours``: the ``incident``, ``timeline`` and ``action`` directives, with an
-  ``action-table`` and an ``incident-table`` on the index.
+  ``action-table`` and an ``incident-table`` on the index;
+- ``markup``: the ``ours`` sources read by ``markup_only.py``, directives of
+  the same names and options that only parse their content: what docutils
+  charges for the syntax alone, the floor under ``ours``.
 
 Usage: python benchmarks/generate.py N OUTDIR
 """
@@ -20,7 +23,9 @@ from pathlib import Path
 
 from sphinx_postmortem.review import REQUIRED_SECTIONS
 
-FLAVOURS = ("plain", "todo", "ours")
+FLAVOURS = ("plain", "todo", "markup", "ours")
+#: flavours written with the extension's markup
+MARKUP = ("markup", "ours")
 #: the prose sections of a complete post-mortem (the timeline and actions come apart)
 SECTIONS = [s for s in REQUIRED_SECTIONS if s not in ("Timeline", "Action items")]
 STATUSES = ("open", "in-progress", "done", "wont-do", "done")
@@ -39,7 +44,7 @@ def incident(n: int, flavour: str) -> str:
     title = f"{incident_id}: Synthetic incident number {n}"
     out = [title, "=" * len(title), ""]
     day = f"2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}"
-    if flavour == "ours":
+    if flavour in MARKUP:
         out += [
             f".. incident:: {incident_id}",
             f"   :date: {day}",
@@ -58,11 +63,11 @@ def incident(n: int, flavour: str) -> str:
     out += ["Timeline", "--------", ""]
     markers = {0: " [started]", 3: " [detected]", 8: " [mitigated]", 14: " [resolved]"}
     entries = [
-        f"- {8 + i // 4:02d}:{(i % 4) * 15:02d}{markers.get(i, '') if flavour == 'ours' else ''} "
+        f"- {8 + i // 4:02d}:{(i % 4) * 15:02d}{markers.get(i, '') if flavour in MARKUP else ''} "
         f"Event {i} of the incident: a step that people took or a signal that they saw."
         for i in range(15)
     ]
-    if flavour == "ours":
+    if flavour in MARKUP:
         out += [".. timeline::", ""] + [f"   {e}" for e in entries] + [""]
     else:
         out += [*entries, ""]
@@ -71,7 +76,7 @@ def incident(n: int, flavour: str) -> str:
         status = STATUSES[(n + a) % 5]
         text = f"Follow-up {a} of incident {n}: make the alert fire before the disk is full"
         due = f"2025-{a + 1:02d}-15"
-        if flavour == "ours":
+        if flavour in MARKUP:
             out += [
                 f".. action:: {text}",
                 f"   :owner: team-{(n + a) % 9}",
@@ -103,7 +108,7 @@ def incident(n: int, flavour: str) -> str:
 
 def index(flavour: str) -> str:
     out = ["Post-mortems", "============", ""]
-    if flavour == "ours":
+    if flavour in MARKUP:
         out += [".. incident-table::", "", ".. action-table::", ""]
     elif flavour == "todo":
         out += [".. todolist::", ""]
@@ -112,8 +117,16 @@ def index(flavour: str) -> str:
 
 
 def conf(flavour: str) -> str:
-    extensions = {"plain": [], "todo": ["sphinx.ext.todo"], "ours": ["sphinx_postmortem"]}
+    extensions = {
+        "plain": [],
+        "todo": ["sphinx.ext.todo"],
+        "markup": ["markup_only"],
+        "ours": ["sphinx_postmortem"],
+    }
     lines = [f"extensions = {extensions[flavour]!r}", 'project = "bench"']
+    if flavour == "markup":
+        here = str(Path(__file__).resolve().parent)
+        lines.insert(0, f"import sys; sys.path.insert(0, {here!r})")
     if flavour == "todo":
         lines.append("todo_include_todos = True")
     if flavour == "ours":
