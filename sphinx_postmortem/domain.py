@@ -105,7 +105,9 @@ class PostmortemDomain(Domain):
         "refs": {},  # docname -> True when the page refers to a record
         "state": {},  # what the last build showed: "fingerprint", "today"
     }
-    data_version = 1
+    #: the layout of the records (records.py): a new one makes Sphinx read every
+    #: document again instead of unpickling records of the old layout
+    data_version = 2
     indices: ClassVar[list[type[Index]]] = [OpenActionsIndex]
 
     def drop_index_if_off(self) -> None:

@@ -63,7 +63,7 @@ _STAMP_RE = re.compile(_STAMP)
 STAMP_FORMS = "YYYY-MM-DD HH:MM[:SS], ISO 8601 (2024-03-14T09:02:00+01:00) or HH:MM[:SS]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stamp:
     """A timestamp as written: a date is optional, an offset too."""
 

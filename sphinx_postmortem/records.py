@@ -17,7 +17,7 @@ from .fields import Stamp
 MILESTONES = ("started", "detected", "mitigated", "resolved")
 
 
-@dataclass
+@dataclass(slots=True)
 class Incident:
     id: str
     docname: str
@@ -61,7 +61,7 @@ class Incident:
         return self.duration("resolved")
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineEntry:
     line: int | None
     text: str
@@ -73,7 +73,7 @@ class TimelineEntry:
     source: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Timeline:
     line: int | None
     #: the timezone the entries are shown in, as written (or inherited)
@@ -82,7 +82,7 @@ class Timeline:
     source: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Action:
     docname: str
     line: int | None
