@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sphinx_postmortem.review import REQUIRED_SECTIONS
+from sphinx_postmortem.config import REQUIRED_SECTIONS
 
 FLAVOURS = ("plain", "todo", "markup", "ours")
 #: flavours written with the extension's markup

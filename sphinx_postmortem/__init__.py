@@ -1,14 +1,43 @@
-"""sphinx-postmortem: blameless post-mortems as a checked Sphinx knowledge base."""
+"""sphinx-postmortem: blameless post-mortems as a checked Sphinx knowledge base.
+
+The modules, each knowing only those below it:
+
+- ``fields``, ``diagnostics``, ``charts``: parsing values, warnings, SVG charts;
+- ``config``: every setting, declared once and checked;
+- ``records``: the plain data kept per document;
+- ``domain``: the store of records, ids, references, the index, the fingerprint;
+- ``render``: drawing placeholders from records when a page is written;
+- ``directive``: the base directive and its declared fields;
+- ``incident``, ``timeline``, ``action``: the directives of a post-mortem;
+- ``query``: table queries and the one registry of columns;
+- ``tables``, ``metrics``: the directives that aggregate the project;
+- ``collect``: what happens once a document is read, and once all are;
+- ``review``, ``export``, ``cli``: the review of the writing, postmortem.json,
+  the command line.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__
+from .action import setup_action
+from .collect import setup_collect
+from .config import setup_config
+from .domain import setup_domain
+from .export import setup_export
+from .incident import setup_incident
+from .metrics import setup_metrics
+from .render import setup_render
+from .review import setup_review
+from .tables import setup_tables
+from .timeline import setup_timeline
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+
+__all__ = ["__version__", "setup"]
 
 STATIC = Path(__file__).parent / "static"
 
@@ -19,39 +48,18 @@ def _add_static_path(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from .action import setup_action
-    from .config import setup_config
-    from .domain import (
-        PostmortemDomain,
-        PostmortemRole,
-        _configure_index,
-        _rewrite,
-        warn_unresolved,
-    )
-    from .export import setup_export
-    from .incident import setup_incident
-    from .metrics import setup_metrics
-    from .render import fill_placeholders
-    from .review import setup_review
-    from .tables import setup_tables
-    from .timeline import setup_timeline
-
     setup_config(app)
-    app.add_domain(PostmortemDomain)
-    app.add_role("incident", PostmortemRole())
-    app.add_role("action", PostmortemRole())
+    setup_domain(app)
+    setup_render(app)
     setup_incident(app)
     setup_timeline(app)
     setup_action(app)
     setup_tables(app)
     setup_metrics(app)
+    setup_collect(app)
     setup_review(app)
     setup_export(app)
-    app.connect("env-get-updated", _rewrite)
-    app.connect("doctree-resolved", fill_placeholders)
-    app.connect("warn-missing-reference", warn_unresolved)
     app.connect("builder-inited", _add_static_path)
-    app.connect("builder-inited", _configure_index)
     app.add_css_file("postmortem.css")
     return {
         "version": __version__,

@@ -21,7 +21,7 @@ from pathlib import Path
 from string import Template
 from typing import Any, TextIO, TypeVar
 
-from . import __version__
+from ._version import __version__
 from .config import DEFAULTS
 
 T = TypeVar("T")

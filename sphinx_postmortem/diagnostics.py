@@ -1,22 +1,37 @@
 """Every warning the extension gives, in one place.
 
-Each one has ``type="postmortem"`` and a subtype from :data:`SUBTYPES`, so a
+Each one has ``type="postmortem"`` and a subtype from :data:`Subtype`, so a
 project can silence one kind with ``suppress_warnings = ["postmortem.<subtype>"]``
-or fail its build on all of them with ``sphinx-build -W``.
+or fail its build on all of them with ``sphinx-build -W``. The subtypes are a
+``Literal``: a misspelt one is a type error, not a warning nobody can silence.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Final, TypeAlias
+from typing import Final, Literal, TypeAlias, get_args
 
 from docutils import nodes
 from sphinx.util import logging
 
 logger = logging.getLogger("sphinx_postmortem")
 
-#: The warning subtypes and what triggers each.
-SUBTYPES: Final[dict[str, str]] = {
+Subtype: TypeAlias = Literal[
+    "config",
+    "incident",
+    "timeline",
+    "action",
+    "duplicate",
+    "ref",
+    "overdue",
+    "table",
+    "blame",
+    "structure",
+    "action-quality",
+]
+
+#: The warning subtypes and what triggers each; the manual documents each one.
+SUBTYPES: Final[dict[Subtype, str]] = {
     "config": "a postmortem_* configuration value is invalid; its default is used",
     "incident": "an incident's id or fields are missing or invalid, or a document has two",
     "timeline": "a timeline entry has no valid timestamp, goes back in time, "
@@ -31,6 +46,7 @@ SUBTYPES: Final[dict[str, str]] = {
     "structure": "a post-mortem lacks a section, timeline, time or action that its status needs",
     "action-quality": "an action's title is vague, or it has several owners",
 }
+assert set(SUBTYPES) == set(get_args(Subtype)), "every subtype is described"
 
 Location: TypeAlias = tuple[str, int | None] | nodes.Node | str
 
@@ -44,8 +60,6 @@ def at(source: str | None, line: int | None, docname: str) -> Location:
     return (docname, line)
 
 
-def warn(subtype: str, message: str, location: Location) -> None:
+def warn(subtype: Subtype, message: str, location: Location) -> None:
     """Log a located warning of type ``postmortem``."""
-    if subtype not in SUBTYPES:  # a programming error, caught by the tests
-        raise ValueError(f"unknown warning subtype {subtype!r}")
     logger.warning(message, location=location, type="postmortem", subtype=subtype)

@@ -1,10 +1,11 @@
-"""The ``postmortem`` domain: per-document records, references and the index.
+"""The ``postmortem`` domain: the store of records, their ids, references and index.
 
 Follows the shape of ``sphinx.ext.todo``: data is kept per document, cleared
 and merged per document (a parallel worker's data is copied only for the
-documents that worker read), and collected after parsing. Unlike ``todo`` it
-keeps plain records, never nodes, and it tells Sphinx which pages to write
-again when a record they show changed (see :meth:`pages_to_rewrite`).
+documents that worker read). Unlike ``todo`` it keeps plain records, never
+nodes, and it tells Sphinx which pages to write again when a record they show
+changed (see :meth:`pages_to_rewrite`). The directives fill the store; what
+happens once a document is read is in ``collect``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from sphinx.util.nodes import make_refnode
 
 from .config import today
 from .diagnostics import warn
-from .fields import parse_timezone
-from .records import MILESTONES, Action, Incident, Timeline
+from .records import Action, Incident, Timeline
 
 if TYPE_CHECKING:
+    from sphinx.application import Sphinx
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
@@ -151,26 +152,11 @@ class PostmortemDomain(Domain):
         self._index = None
 
     def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
-        """Tie the document's timelines and actions to its incident, once it is parsed."""
-        from .action import assign_action_ids
-        from .review import review
-        from .timeline import resolve_timelines
+        """Note a page that refers to a record: it is written again when records change.
 
-        incident = self.incidents.get(docname)
-        if incident is not None:
-            incident.title = _document_title(document) or incident.id
-        resolve_timelines(env, docname, incident, self.timelines.get(docname, []))
-        assign_action_ids(env, document, incident, self.actions.get(docname, []))
-        if incident is not None:
-            check_lifecycle_order(incident)
-        review(
-            env.config,
-            docname,
-            document,
-            incident,
-            self.timelines.get(docname, []),
-            self.actions.get(docname, []),
-        )
+        What else happens once a document is read (tying its timeline and
+        actions to its incident, the review) is in ``collect`` and ``review``.
+        """
         if any(node.get("refdomain") == self.name for node in document.findall(pending_xref)):
             self.data["refs"][docname] = True
         self._index = None
@@ -297,31 +283,6 @@ class PostmortemDomain(Domain):
                 yield record_id, record.title or record_id, kind, record.docname, record.anchor, 1
 
 
-def _document_title(document: nodes.document) -> str:
-    for section in document.findall(nodes.section):
-        title = section.next_node(nodes.title)
-        return title.astext() if title is not None else ""
-    return ""
-
-
-def check_lifecycle_order(incident: Incident) -> None:
-    """Lifecycle times must not go backwards: started <= detected <= mitigated <= resolved."""
-    previous: tuple[str, dt.datetime] | None = None
-    zone = parse_timezone(incident.timezone)
-    for name in MILESTONES:
-        when = incident.times.get(name)
-        if when is None:
-            continue
-        if previous is not None and when < previous[1]:
-            warn(
-                "incident",
-                f"{incident.id}: {name} ({when.astimezone(zone).isoformat()}) is before "
-                f"{previous[0]} ({previous[1].astimezone(zone).isoformat()})",
-                incident.where,
-            )
-        previous = (name, when)
-
-
 def get_domain(env: BuildEnvironment) -> PostmortemDomain:
     return cast("PostmortemDomain", env.get_domain(PostmortemDomain.name))
 
@@ -340,3 +301,12 @@ def warn_unresolved(app: Any, domain: Domain | None, node: pending_xref) -> bool
 
 def _configure_index(app: Any) -> None:
     get_domain(app.env).drop_index_if_off()
+
+
+def setup_domain(app: Sphinx) -> None:
+    app.add_domain(PostmortemDomain)
+    app.add_role("incident", PostmortemRole())
+    app.add_role("action", PostmortemRole())
+    app.connect("env-get-updated", _rewrite)
+    app.connect("warn-missing-reference", warn_unresolved)
+    app.connect("builder-inited", _configure_index)

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx.errors import NoUri
 
-from . import __version__
-from .config import today
+from ._version import __version__
 from .domain import get_domain
 from .fields import parse_timezone
-from .records import MILESTONES, Action, Incident, Timeline
+from .query import ACTION_COLUMNS, INCIDENT_COLUMNS
+from .records import DURATIONS, MILESTONES, Action, Incident, Timeline
+from .render import RenderContext
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -59,55 +60,52 @@ def _seconds(value: dt.timedelta | None) -> int | None:
     return int(value.total_seconds()) if value is not None else None
 
 
-def action_data(action: Action, builder: Builder, day: dt.date) -> dict[str, Any]:
-    return {
-        "id": action.id,
-        "title": action.title,
-        "incident": action.incident,
-        "owner": action.owner,
-        "due": _date(action.due),
-        "status": action.status,
-        "overdue": action.is_overdue(day),
-        "priority": action.priority,
-        "type": action.type,
-        "tracker": action.tracker,
-        "tracker_url": action.tracker_url,
-        "completed": _date(action.completed),
-        "docname": action.docname,
-        "line": action.line,
-        "url": _url(builder, action.docname, action.anchor),
+def _json(value: Any) -> Any:
+    """A column's value as JSON has it."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def action_data(action: Action, ctx: RenderContext) -> dict[str, Any]:
+    data = {
+        column.export: _json(column.value(action, ctx))
+        for column in ACTION_COLUMNS.values()
+        if column.export
     }
+    data.update(
+        overdue=action.is_overdue(ctx.today),
+        tracker_url=action.tracker_url,
+        completed=_date(action.completed),
+        docname=action.docname,
+        line=action.line,
+        url=_url(ctx.builder, action.docname, action.anchor),
+    )
+    return data
 
 
 def incident_data(
-    incident: Incident,
-    timelines: list[Timeline],
-    actions: list[Action],
-    builder: Builder,
-    day: dt.date,
+    incident: Incident, timelines: list[Timeline], actions: list[Action], ctx: RenderContext
 ) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "title": incident.title,
-        "date": _date(incident.date),
-        "severity": incident.severity,
-        "status": incident.status,
-        "owner": incident.owner,
-        "authors": list(incident.authors),
-        "services": list(incident.services),
-        "tags": list(incident.tags),
-        "timezone": incident.timezone,
-        "times": {
+    data = {
+        column.export: _json(column.value(incident, ctx))
+        for column in INCIDENT_COLUMNS.values()
+        if column.export
+    }
+    data.update(
+        title=incident.title,
+        authors=list(incident.authors),
+        tags=list(incident.tags),
+        timezone=incident.timezone,
+        times={
             name: local(incident.times[name], incident.timezone)
             for name in MILESTONES
             if name in incident.times
         },
-        "durations": {
-            "time_to_detect": _seconds(incident.ttd),
-            "time_to_mitigate": _seconds(incident.ttm),
-            "time_to_resolve": _seconds(incident.ttr),
-        },
-        "timeline": [
+        durations={d.export: _seconds(incident.duration(d.milestone)) for d in DURATIONS},
+        timeline=[
             {
                 "time": local(entry.when, timeline.timezone) if entry.when else None,
                 "milestone": entry.milestone,
@@ -117,31 +115,32 @@ def incident_data(
             for timeline in timelines
             for entry in timeline.entries
         ],
-        "actions": [action_data(a, builder, day) for a in actions],
-        "docname": incident.docname,
-        "line": incident.line,
-        "url": _url(builder, incident.docname, incident.anchor),
-    }
+        actions=[action_data(a, ctx) for a in actions],
+        docname=incident.docname,
+        line=incident.line,
+        url=_url(ctx.builder, incident.docname, incident.anchor),
+    )
+    return data
 
 
 def export(builder: Builder) -> dict[str, Any]:
     """The whole export as plain data, in sorted document order."""
     domain = get_domain(builder.env)
-    day = today(builder.config)
+    ctx = RenderContext(builder, "", domain)
     incidents = []
     unassigned = []
     for docname in sorted(domain.incidents.keys() | domain.actions.keys()):
         actions = domain.actions.get(docname, [])
         incident = domain.incidents.get(docname)
         if incident is None:
-            unassigned += [action_data(a, builder, day) for a in actions]
+            unassigned += [action_data(a, ctx) for a in actions]
             continue
         timelines = domain.timelines.get(docname, [])
-        incidents.append(incident_data(incident, timelines, actions, builder, day))
+        incidents.append(incident_data(incident, timelines, actions, ctx))
     return {
         "version": VERSION,
         "generator": f"sphinx-postmortem {__version__}",
-        "today": day.isoformat(),
+        "today": ctx.today.isoformat(),
         "incidents": incidents,
         "unassigned_actions": unassigned,
     }

@@ -1,7 +1,9 @@
-"""Parsing and validation of every field value, shared by reST and MyST.
+"""Parsers of the values people write, shared by reST and MyST.
 
 Each parser takes the text a writer typed and returns a typed value or raises
-:class:`FieldError` with a message that says what was expected.
+:class:`FieldError` with a message that says what was expected. Which option
+of which directive each one reads is declared with the directive
+(``directive.Field``); the checks of ``conf.py`` values are in ``config``.
 """
 
 from __future__ import annotations
@@ -28,11 +30,21 @@ def parse_date(value: str) -> dt.date:
         raise FieldError(f"{value!r} is not a valid date ({exc})") from None
 
 
+def _spelling(name: str) -> str:
+    """A name as people vary it: any case, with or without spaces, '-' and '_'."""
+    return re.sub(r"[\s_-]+", "", name.casefold())
+
+
 def parse_choice(value: str, choices: Sequence[str]) -> str:
+    """One of ``choices``, in its configured spelling; ``sev 1`` finds ``SEV1``."""
     text = value.strip()
-    if text not in choices:
+    if text in choices:
+        return text
+    wanted = _spelling(text)
+    found = [choice for choice in choices if _spelling(choice) == wanted]
+    if len(found) != 1 or not wanted:
         raise FieldError(f"{value!r} is not one of {', '.join(choices)}")
-    return text
+    return found[0]
 
 
 def parse_list(value: str) -> tuple[str, ...]:
@@ -52,6 +64,12 @@ def parse_timezone(name: str) -> dt.tzinfo:
         raise FieldError(
             f"{name!r} is not a time zone; use an IANA name such as Europe/Berlin, or UTC"
         ) from None
+
+
+def timezone_name(value: str) -> str:
+    """A valid time zone name, as written (``UTC`` for any spelling of it)."""
+    parse_timezone(value)
+    return "UTC" if value.strip().upper() in ("UTC", "Z") else value.strip()
 
 
 _STAMP = (

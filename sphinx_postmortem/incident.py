@@ -4,31 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
-from docutils.parsers.rst import directives
-from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_id
 
 from . import charts
-from .config import INCIDENT_STATUSES, Settings
-from .diagnostics import Location, at, warn
+from .config import INCIDENT_STATUSES
+from .directive import Field, PostmortemDirective, choice, plain
 from .domain import get_domain
 from .fields import (
     FieldError,
-    parse_choice,
+    Stamp,
     parse_date,
     parse_list,
     parse_stamp,
     parse_timezone,
+    timezone_name,
 )
-from .records import MILESTONES, Incident
+from .records import DURATIONS, MILESTONES, Incident
 from .render import (
     Placeholder,
     RenderContext,
     anchor,
+    badge,
     field_list,
     format_duration,
     format_instant,
@@ -37,53 +36,6 @@ from .render import (
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-
-T = TypeVar("T")
-
-
-class FieldReader:
-    """Reads a directive's options, warning at the directive for each bad value."""
-
-    def __init__(self, directive: SphinxDirective, subtype: str, subject: str) -> None:
-        self.options = directive.options
-        self.source, self.line = directive.get_source_info()
-        self.docname = directive.env.docname
-        self.subtype = subtype
-        self.subject = subject
-
-    @property
-    def location(self) -> Location:
-        return at(self.source, self.line, self.docname)
-
-    def warn(self, message: str) -> None:
-        warn(self.subtype, f"{self.subject}: {message}", self.location)
-
-    def get(self, name: str, parse: Callable[[str], T], default: T, required: bool = False) -> T:
-        raw = self.options.get(name)
-        if raw is None or not str(raw).strip():
-            if required:
-                self.warn(f"the :{name}: option is required")
-            elif raw is not None:
-                self.warn(f":{name}: is empty")
-            return default
-        try:
-            return parse(str(raw))
-        except FieldError as exc:
-            self.warn(f":{name}: {exc}")
-            return default
-
-
-OPTIONS = (
-    "date",
-    "severity",
-    "status",
-    "owner",
-    "authors",
-    "services",
-    "tags",
-    "timezone",
-    *MILESTONES,
-)
 
 
 class IncidentBlock(Placeholder):
@@ -106,8 +58,8 @@ def summary(incident: Incident) -> nodes.Node:
     tz = parse_timezone(incident.timezone)
     rows: list[tuple[str, nodes.Node | str | None]] = [
         ("Incident", incident.id),
-        ("Severity", _badge(incident.severity, "pm-severity")),
-        ("Status", _badge(incident.status, "pm-status")),
+        ("Severity", badge(incident.severity, "pm-severity")),
+        ("Status", badge(incident.status, "pm-status")),
         ("Date", incident.date.isoformat() if incident.date else None),
         ("Owner", incident.owner),
         ("Services", ", ".join(incident.services)),
@@ -120,18 +72,9 @@ def summary(incident: Incident) -> nodes.Node:
         if (when := incident.times.get(name)) is not None
     ]
     rows += [
-        ("Time to detect", format_duration(incident.ttd)),
-        ("Time to mitigate", format_duration(incident.ttm)),
-        ("Time to resolve", format_duration(incident.ttr)),
+        (d.name.capitalize(), format_duration(incident.duration(d.milestone))) for d in DURATIONS
     ]
     return field_list(rows)
-
-
-def _badge(value: str | None, kind: str) -> nodes.Node | None:
-    if value is None:
-        return None
-    slug = nodes.make_id(value)
-    return nodes.inline(value, value, classes=["pm-badge", kind, f"{kind}-{slug}"])
 
 
 def lifecycle_chart(incident: Incident) -> nodes.Node | None:
@@ -159,67 +102,92 @@ def lifecycle_chart(incident: Incident) -> nodes.Node | None:
     return nodes.raw("", svg, format="html", classes=["pm-chart-figure"])
 
 
-class IncidentDirective(SphinxDirective):
+SEVERITY = choice(lambda settings: settings.severities)
+STATUS = choice(lambda settings: INCIDENT_STATUSES)
+
+
+class IncidentDirective(PostmortemDirective):
     required_arguments = 1
+    # the whole line, so that an id with spaces gets our message, not docutils'
+    final_argument_whitespace = True
     has_content = True
-    option_spec = dict.fromkeys(OPTIONS, directives.unchanged)
+    subtype = "incident"
+    fields: ClassVar[tuple[Field, ...]] = (
+        Field("date", "the day the incident began, YYYY-MM-DD", plain(parse_date), required=True),
+        Field("severity", "one of postmortem_severities", SEVERITY, required=True),
+        Field("status", "draft, in-review or final", STATUS, default="draft"),
+        Field("owner", "the team or person who owns the post-mortem"),
+        Field("authors", "who wrote it, comma-separated", plain(parse_list), default=()),
+        Field("services", "the affected services, comma-separated", plain(parse_list), default=()),
+        Field("tags", "free tags, comma-separated", plain(parse_list), default=()),
+        Field("timezone", "an IANA name or UTC for times without an offset", plain(timezone_name)),
+        *(Field(name, f"when the incident was {name}", plain(parse_stamp)) for name in MILESTONES),
+    )
+
+    @property
+    def subject(self) -> str:
+        return " ".join(self.arguments[0].split())
 
     def run(self) -> list[nodes.Node]:
         docname = self.env.docname
-        incident_id = self.arguments[0].strip()
+        incident_id = self.subject
         domain = get_domain(self.env)
         body = self.parse_content_to_nodes()
         first = domain.incidents.get(docname)
-        read = FieldReader(self, "incident", incident_id)
         if first is not None:
-            read.warn(
+            self.warn(
                 f"a second incident in this document is not recorded; "
                 f"{first.id} (line {first.line}) owns the document"
             )
             return body
-        settings = Settings.of(self.config)
-        if not settings.id_pattern.fullmatch(incident_id):
-            read.warn(
-                f"the id does not match postmortem_id_pattern {settings.id_pattern.pattern!r}"
-            )
+        self.check_id(incident_id)
+        values = self.read_fields()
+        source, line = self.source_line
         incident = Incident(
             id=incident_id,
             docname=docname,
-            line=read.line,
-            source=read.source,
+            line=line,
+            source=source,
             anchor=make_id(self.env, self.state.document, "", incident_id),
-            date=read.get("date", parse_date, None, required=True),
-            severity=read.get(
-                "severity", lambda v: parse_choice(v, settings.severities), None, required=True
-            ),
-            status=read.get("status", lambda v: parse_choice(v, INCIDENT_STATUSES), "draft"),
-            owner=read.get("owner", str.strip, None),
-            authors=read.get("authors", parse_list, ()),
-            services=read.get("services", parse_list, ()),
-            tags=read.get("tags", parse_list, ()),
+            date=values["date"],
+            severity=values["severity"],
+            status=values["status"],
+            owner=values["owner"],
+            authors=values["authors"],
+            services=values["services"],
+            tags=values["tags"],
+            timezone=values["timezone"] or self.settings.timezone,
         )
-        timezone = read.get("timezone", timezone_name, None)
-        incident.timezone = timezone or settings.timezone
-        tz = parse_timezone(incident.timezone)
-        for name in MILESTONES:
-            stamp = read.get(name, parse_stamp, None)
-            if stamp is None:
-                continue
-            try:
-                incident.times[name] = stamp.resolve(incident.date, tz)
-            except FieldError as exc:
-                read.warn(f":{name}: {exc}")
+        self.place_milestones(incident, values)
         domain.incidents[docname] = incident
         node = IncidentBlock("", *body, ids=[incident.anchor], docname=docname)
         self.set_source_info(node)
         self.state.document.note_explicit_target(node)
         return [node]
 
+    def check_id(self, incident_id: str) -> None:
+        pattern = self.settings.id_pattern
+        if pattern.fullmatch(incident_id):
+            return
+        if any(c.isspace() for c in incident_id):
+            self.warn(
+                "the id has spaces: an incident id is one word that matches "
+                f"postmortem_id_pattern {pattern.pattern!r}, such as INC-2024-007"
+            )
+            return
+        self.warn(f"the id does not match postmortem_id_pattern {pattern.pattern!r}")
 
-def timezone_name(value: str) -> str:
-    """A valid timezone name, as written (``UTC`` for any spelling of it)."""
-    parse_timezone(value)
-    return "UTC" if value.strip().upper() in ("UTC", "Z") else value.strip()
+    def place_milestones(self, incident: Incident, values: dict[str, Any]) -> None:
+        """Lifecycle times as instants, bare times on the incident's date and zone."""
+        tz = parse_timezone(incident.timezone)
+        for name in MILESTONES:
+            stamp: Stamp | None = values[name]
+            if stamp is None:
+                continue
+            try:
+                incident.times[name] = stamp.resolve(incident.date, tz)
+            except FieldError as exc:
+                self.warn(f":{name}: {exc}")
 
 
 def setup_incident(app: Sphinx) -> None:

@@ -14,22 +14,22 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 
 from . import charts
-from .records import Action, Incident
+from .config import INCIDENT_STATUSES
+from .directive import Field, PostmortemDirective
+from .fields import parse_choice
+from .query import INCIDENT_COLUMNS, SINCE, UNTIL, Query, QueryDirective, any_names, names_in
+from .records import DURATIONS, Action, Incident
 from .render import Placeholder, RenderContext, format_duration, register_placeholder, table
-from .tables import IncidentTable, IncidentTableDirective, Query
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 PERIODS = ("month", "quarter")
-MEASURES = {"ttd": "detected", "ttm": "mitigated", "ttr": "resolved"}
-MEASURE_NAMES = {"ttd": "time to detect", "ttm": "time to mitigate", "ttr": "time to resolve"}
 
 
 def period_of(day: dt.date, period: str) -> str:
@@ -114,10 +114,10 @@ def compute(
     for scope, members in scopes.items():
         metrics.sizes[scope] = len(members)
         metrics.durations[scope] = {
-            measure: stat(
-                d.total_seconds() for i in members if (d := i.duration(milestone)) is not None
+            d.key: stat(
+                t.total_seconds() for i in members if (t := i.duration(d.milestone)) is not None
             )
-            for measure, milestone in MEASURES.items()
+            for d in DURATIONS
         }
     for action in mine:
         if action.is_overdue(today):
@@ -143,7 +143,7 @@ class IncidentMetrics(Placeholder):
     def render(self, ctx: RenderContext) -> list[nodes.Node]:
         query: Query = self["query"]
         period: str = self["period"]
-        incidents = [i for i in ctx.domain.all_incidents() if IncidentTable.matches(query, i)]
+        incidents = query.run(ctx.domain.all_incidents(), INCIDENT_COLUMNS, ctx)
         severities = list(ctx.settings.severities)
         metrics = compute(incidents, ctx.domain.all_actions(), severities, period, ctx.today)
         block = nodes.container(classes=["pm-metrics"])
@@ -160,25 +160,37 @@ class IncidentMetrics(Placeholder):
 # -- the directive ---------------------------------------------------------------------
 
 
-class IncidentMetricsDirective(IncidentTableDirective):
+def _period(value: str, directive: PostmortemDirective) -> str:
+    return parse_choice(value, PERIODS)
+
+
+class IncidentMetricsDirective(QueryDirective):
     """The filters of ``incident-table``, and ``:period: month`` or ``quarter``."""
 
-    option_spec: ClassVar[dict[str, Any]] = {
-        **dict.fromkeys(
-            ("severity", "status", "service", "tag", "since", "until"), directives.unchanged
-        ),
-        "period": directives.unchanged,
-    }
-
     placeholder = IncidentMetrics
+    columns = INCIDENT_COLUMNS
+    filters: ClassVar[dict[str, str]] = {
+        "severity": "severity",
+        "status": "status",
+        "service": "services",
+        "tag": "tags",
+    }
+    fields: ClassVar[tuple[Field, ...]] = (
+        names_in("severity", "only these severities", lambda s: s.severities),
+        names_in("status", "only these statuses", lambda s: INCIDENT_STATUSES),
+        any_names("service", "only incidents affecting one of these services"),
+        any_names("tag", "only incidents with one of these tags"),
+        SINCE,
+        UNTIL,
+        Field(
+            "period", "month or quarter: the period counts are grouped by", _period, default="month"
+        ),
+    )
 
     def run(self) -> list[nodes.Node]:
-        [node] = cast("list[nodes.Element]", super().run())
-        period = (self.options.get("period") or "month").strip()
-        if period not in PERIODS:
-            self.warn(f":period: {period!r} is not one of {', '.join(PERIODS)}")
-            period = "month"
-        node["period"] = period
+        [node] = super().run()
+        assert isinstance(node, nodes.Element)
+        node["period"] = self.values["period"]
         return [node]
 
 
@@ -242,18 +254,18 @@ def _delta(seconds: float | None) -> dt.timedelta | None:
 
 def durations_part(metrics: Metrics) -> list[nodes.Node]:
     headers = ["Severity", "Incidents"]
-    for measure in MEASURES:
-        headers += [f"Mean {MEASURE_NAMES[measure]}", f"Median {MEASURE_NAMES[measure]}"]
+    for d in DURATIONS:
+        headers += [f"Mean {d.name}", f"Median {d.name}"]
     rows: list[tuple[list[nodes.Node | str], list[str]]] = []
     scopes = ["all", *(s for s in [*metrics.severities, "unknown"] if s in metrics.durations)]
     for scope in scopes:
         stats = metrics.durations[scope]
         cells: list[nodes.Node | str] = ["All" if scope == "all" else scope]
         cells.append(str(metrics.sizes[scope]))
-        for measure in MEASURES:
+        for d in DURATIONS:
             cells += [
-                format_duration(_delta(stats[measure].mean)),
-                format_duration(_delta(stats[measure].median)),
+                format_duration(_delta(stats[d.key].mean)),
+                format_duration(_delta(stats[d.key].median)),
             ]
         rows.append((cells, []))
     return [

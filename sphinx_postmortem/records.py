@@ -17,6 +17,24 @@ from .fields import Stamp
 MILESTONES = ("started", "detected", "mitigated", "resolved")
 
 
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A time from the start of an incident to one of its milestones."""
+
+    key: str  # the column and sort key
+    milestone: str
+    name: str  # as a reader says it
+    export: str  # the key in postmortem.json
+
+
+#: the three durations, declared once for the tables, the metrics and the export
+DURATIONS = (
+    Duration("ttd", "detected", "time to detect", "time_to_detect"),
+    Duration("ttm", "mitigated", "time to mitigate", "time_to_mitigate"),
+    Duration("ttr", "resolved", "time to resolve", "time_to_resolve"),
+)
+
+
 @dataclass(slots=True)
 class Incident:
     id: str
@@ -47,14 +65,6 @@ class Incident:
         if start is None or end is None:
             return None
         return end - start
-
-    @property
-    def ttd(self) -> dt.timedelta | None:
-        return self.duration("detected")
-
-    @property
-    def ttm(self) -> dt.timedelta | None:
-        return self.duration("mitigated")
 
     @property
     def ttr(self) -> dt.timedelta | None:

@@ -9,6 +9,7 @@ today's date) whether or not its own source changed.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +21,7 @@ from sphinx.util.nodes import make_refnode
 
 from .config import Settings, today
 from .domain import PostmortemDomain, get_domain
+from .records import Action
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -42,6 +44,11 @@ class RenderContext:
     def settings(self) -> Settings:
         return Settings.of(self.builder.config)
 
+    @cached_property
+    def open_actions(self) -> Counter[str | None]:
+        """The number of open actions, by incident id."""
+        return Counter(a.incident for a in self.domain.all_actions() if a.is_open)
+
     def link(self, todocname: str, anchor: str, child: nodes.Node) -> nodes.Node:
         """A link to ``anchor`` in ``todocname``, or the bare child where pages have no URI."""
         try:
@@ -57,9 +64,10 @@ class Placeholder(nodes.General, nodes.Element):
         raise NotImplementedError
 
 
-#: Builders that write no page. Nothing they resolve is ever seen, and every
-#: warning is given while reading, so their pages are not drawn: drawing was
-#: most of the extension's cost in a ``-b dummy`` check (benchmarks/README.md).
+#: Builders that write no page. Nothing they resolve is ever seen, and no
+#: warning comes from drawing (the directives, ``collect`` and ``review`` give
+#: them all while reading), so their pages are not drawn: drawing was most of
+#: the extension's cost in a ``-b dummy`` check (benchmarks/README.md).
 WRITES_NOTHING = frozenset({"dummy"})
 
 
@@ -72,6 +80,10 @@ def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     ctx = RenderContext(app.builder, docname, get_domain(app.env))
     for node in placeholders:
         node.replace_self(node.render(ctx))
+
+
+def setup_render(app: Sphinx) -> None:
+    app.connect("doctree-resolved", fill_placeholders)
 
 
 def _skip(self: nodes.NodeVisitor, node: nodes.Node) -> None:
@@ -92,8 +104,25 @@ def anchor(placeholder: Placeholder) -> nodes.target:
     return nodes.target("", "", ids=placeholder["ids"])
 
 
-def text(value: str, classes: Sequence[str] = ()) -> nodes.inline:
-    return nodes.inline(value, value, classes=list(classes))
+def badge(value: str | None, kind: str) -> nodes.Node | None:
+    """A severity or status as a coloured label that still reads as text."""
+    if value is None:
+        return None
+    slug = nodes.make_id(value)
+    return nodes.inline(value, value, classes=["pm-badge", kind, f"{kind}-{slug}"])
+
+
+def overdue_label() -> nodes.inline:
+    return nodes.inline("overdue", "overdue", classes=["pm-overdue-label"])
+
+
+def tracker_link(action: Action) -> nodes.Node | None:
+    """An action's tracker: a link where there is a URL, else the key as text."""
+    if action.tracker is None:
+        return None
+    if action.tracker_url is None:
+        return nodes.literal(action.tracker, action.tracker)
+    return nodes.reference(action.tracker, action.tracker, refuri=action.tracker_url)
 
 
 def field_list(rows: Sequence[tuple[str, nodes.Node | str | None]]) -> nodes.field_list:

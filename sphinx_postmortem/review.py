@@ -20,11 +20,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 
+from .collect import PRIORITY
 from .diagnostics import at, warn
+from .domain import get_domain
 from .records import Action, Incident, Timeline
 
 if TYPE_CHECKING:
@@ -108,34 +110,6 @@ SKIPPED = (
     nodes.system_message,
 )
 
-REQUIRED_SECTIONS = [
-    "Impact",
-    "Timeline",
-    "Root causes and trigger",
-    "Detection",
-    "Resolution",
-    "What went well",
-    "What went wrong",
-    "Where we got lucky",
-    "Action items",
-]
-IN_REVIEW_SECTIONS = ["Impact", "Root causes and trigger", "Action items"]
-SECTION_SYNONYMS = {
-    "Impact": ["customer impact", "user impact"],
-    "Root causes and trigger": [
-        "root cause",
-        "root causes",
-        "root cause and trigger",
-        "root causes and triggers",
-        "causes",
-        "contributing factors",
-        "trigger",
-    ],
-    "Resolution": ["recovery", "mitigation and resolution", "resolution and recovery"],
-    "What went well": ["what went right"],
-    "Where we got lucky": ["where we were lucky", "lucky"],
-    "Action items": ["actions", "follow-ups", "follow-up actions", "corrective actions"],
-}
 CAUSE_SECTION = re.compile(r"root\s+cause|trigger|contributing\s+factor", re.I)
 
 VAGUE_ACTIONS = (
@@ -227,11 +201,11 @@ def _finder(key: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> BlameFi
 def finder_for(config: Config) -> BlameFinder:
     """The finder for this configuration, built once per configuration."""
     terms = {category: dict(entries) for category, entries in DEFAULT_TERMS.items()}
-    for category, extra in (config.postmortem_blame_terms or {}).items():
+    for category, extra in (config.postmortem_blame_terms).items():
         entries = extra if isinstance(extra, dict) else dict.fromkeys(extra, "")
         terms.setdefault(category, {}).update(entries)
-    allowed = {term.lower() for term in config.postmortem_blame_allow or ()}
-    off = set(config.postmortem_blame_off or ())
+    allowed = {term.lower() for term in config.postmortem_blame_allow}
+    off = set(config.postmortem_blame_off)
     key = tuple(
         (category, tuple(sorted((t, s) for t, s in entries.items() if t.lower() not in allowed)))
         for category, entries in sorted(terms.items())
@@ -314,7 +288,7 @@ def check_language(
                 f"blame language ({hit.category}) in an action title: {hit.term!r}{advice}",
                 action.where,
             )
-    skip = frozenset(config.postmortem_review_skip_classes or ())
+    skip = frozenset(config.postmortem_review_skip_classes)
     names = [
         (name, re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"))
         for name in sorted({*people, *incident.authors}, key=len, reverse=True)
@@ -394,36 +368,21 @@ def check_actions(actions: Iterable[Action]) -> None:
             )
 
 
-def review(
-    config: Config,
-    docname: str,
-    document: nodes.document,
-    incident: Incident | None,
-    timelines: list[Timeline],
-    actions: list[Action],
-) -> None:
-    """Review one document after it is read; documents without an incident are left alone."""
+def review(app: Sphinx, document: nodes.document) -> None:
+    """Review one document once it is read; documents without an incident are left alone."""
+    config, docname = app.config, app.env.docname
+    domain = get_domain(app.env)
+    incident = domain.incidents.get(docname)
     if incident is None or not config.postmortem_review:
         return
-    people = list(config.postmortem_people or ())
+    timelines = domain.timelines.get(docname, [])
+    actions = domain.actions.get(docname, [])
+    people = list(config.postmortem_people)
     check_language(config, docname, document, incident, actions, people)
     check_structure(config, document, incident, timelines, actions)
     check_actions(actions)
 
 
-REVIEW_DEFAULTS: dict[str, Any] = {
-    "postmortem_review": True,
-    "postmortem_blame_terms": {},
-    "postmortem_blame_allow": [],
-    "postmortem_blame_off": [],
-    "postmortem_review_skip_classes": ["noreview"],
-    "postmortem_people": [],
-    "postmortem_required_sections": REQUIRED_SECTIONS,
-    "postmortem_in_review_sections": IN_REVIEW_SECTIONS,
-    "postmortem_section_synonyms": SECTION_SYNONYMS,
-}
-
-
 def setup_review(app: Sphinx) -> None:
-    for name, default in REVIEW_DEFAULTS.items():
-        app.add_config_value(name, default, "env", types=(type(default),))
+    # after collect: the review reads the incident's title, times and action ids
+    app.connect("doctree-read", review, priority=PRIORITY + 100)

@@ -3,49 +3,44 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
-from docutils.parsers.rst import directives
-from sphinx.util.docutils import SphinxDirective
 
-from .config import Settings
 from .diagnostics import at, warn
+from .directive import Field, PostmortemDirective, plain
 from .domain import get_domain
-from .fields import STAMP_FORMS, FieldError, match_stamp, parse_timezone
-from .incident import FieldReader, timezone_name
-from .records import MILESTONES, Incident, Timeline, TimelineEntry
+from .fields import STAMP_FORMS, FieldError, match_stamp, parse_timezone, timezone_name
+from .records import MILESTONES, Timeline, TimelineEntry
 from .render import Placeholder, RenderContext, format_instant, register_placeholder, table
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-    from sphinx.environment import BuildEnvironment
 
 _DASH = re.compile(r"\s*[-\u2013\u2014](?:\s+|$)")
 _MARKER = re.compile(r"\s*\[([A-Za-z]+)\](?=\s|$)")
 
 
-class TimelineDirective(SphinxDirective):
+class TimelineDirective(PostmortemDirective):
     has_content = True
-    option_spec: ClassVar[dict[str, Any]] = {"timezone": directives.unchanged}
+    subtype = "timeline"
+    fields: ClassVar[tuple[Field, ...]] = (
+        Field("timezone", "an IANA name or UTC for this timeline's times", plain(timezone_name)),
+    )
 
     def run(self) -> list[nodes.Node]:
         docname = self.env.docname
-        read = FieldReader(self, "timeline", "timeline")
-        timeline = Timeline(
-            line=read.line,
-            source=read.source,
-            timezone=read.get("timezone", timezone_name, None),
-        )
+        source, line = self.source_line
+        timeline = Timeline(line=line, source=source, timezone=self.read_fields()["timezone"])
         body = self.parse_content_to_nodes()
         lists = [node for node in body if isinstance(node, nodes.bullet_list)]
         if len(lists) != 1 or len(body) != 1:
-            read.warn("the content must be one bullet list, an entry per item")
+            self.warn("the content must be one bullet list, an entry per item")
         if not lists:
             return body
         for item in lists[0].children:
             if isinstance(item, nodes.list_item):
-                timeline.entries.append(read_entry(item, read, docname))
+                timeline.entries.append(read_entry(item, self))
         timelines = get_domain(self.env).timelines.setdefault(docname, [])
         timelines.append(timeline)
         node = TimelineBlock("", lists[0], docname=docname, index=len(timelines) - 1)
@@ -53,11 +48,12 @@ class TimelineDirective(SphinxDirective):
         return [node if child is lists[0] else child for child in body]
 
 
-def read_entry(item: nodes.Element, directive: FieldReader, docname: str) -> TimelineEntry:
+def read_entry(item: nodes.Element, directive: TimelineDirective) -> TimelineEntry:
     """Take the timestamp and marker off the front of a list item."""
+    docname = directive.env.docname
     para = item.next_node(nodes.paragraph)
-    line = (para.line if para is not None else None) or item.line or directive.line
-    source = (para.source if para is not None else None) or directive.source
+    line = (para.line if para is not None else None) or item.line or directive.source_line[1]
+    source = (para.source if para is not None else None) or directive.source_line[0]
     entry = TimelineEntry(line=line, text="", source=source)
     first = para[0] if para is not None and len(para) else None
     try:
@@ -103,60 +99,6 @@ def prose_text(node: nodes.Element) -> str:
         for message in list(node.findall(nodes.system_message)):
             message.parent.remove(message)
     return " ".join(node.astext().split())
-
-
-def resolve_timelines(
-    env: BuildEnvironment, docname: str, incident: Incident | None, timelines: list[Timeline]
-) -> None:
-    """Place every entry in time and let milestones fill in the incident's times."""
-    default_tz = incident.timezone if incident else Settings.of(env.config).timezone
-    for timeline in timelines:
-        if incident is None:
-            warn(
-                "timeline",
-                "a timeline outside an incident's document",
-                at(timeline.source, timeline.line, docname),
-            )
-        timeline.timezone = timeline.timezone or default_tz
-        tz = parse_timezone(timeline.timezone)
-        day = incident.date if incident else None
-        previous = None
-        for entry in timeline.entries:
-            if entry.parsed is None:
-                continue
-            try:
-                when = entry.parsed.resolve(day, tz)
-            except FieldError as exc:
-                warn("timeline", f"{entry.stamp}: {exc}", at(entry.source, entry.line, docname))
-                continue
-            if previous is not None and when < previous:
-                advice = (
-                    "write the date when the timeline crosses midnight"
-                    if entry.parsed.day is None
-                    else "entries must be in time order"
-                )
-                warn(
-                    "timeline",
-                    f"{entry.stamp} goes back in time from the entry before it; {advice}",
-                    at(entry.source, entry.line, docname),
-                )
-            entry.when, previous = when, when
-            day = when.astimezone(tz).date()
-            if entry.milestone and incident is not None:
-                _apply_milestone(incident, entry)
-
-
-def _apply_milestone(incident: Incident, entry: TimelineEntry) -> None:
-    assert entry.milestone is not None and entry.when is not None
-    given = incident.times.setdefault(entry.milestone, entry.when)
-    if given != entry.when:
-        zone = parse_timezone(incident.timezone)
-        warn(
-            "timeline",
-            f"[{entry.milestone}] at {entry.when.astimezone(zone).isoformat()} differs from "
-            f"the incident's :{entry.milestone}: {given.astimezone(zone).isoformat()}",
-            at(entry.source, entry.line, incident.docname),
-        )
 
 
 class TimelineBlock(Placeholder):

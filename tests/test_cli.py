@@ -15,7 +15,7 @@ import pytest
 from conftest import Builder
 from test_knowledge_base import ROOT, TODAY, build_kb, copy_kb
 
-from sphinx_postmortem.review import REQUIRED_SECTIONS
+from sphinx_postmortem.config import REQUIRED_SECTIONS
 
 COMMAND = [sys.executable, "-m", "sphinx_postmortem", "new"]
 

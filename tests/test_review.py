@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import CONF, Builder, Built
 
-from sphinx_postmortem.review import DEFAULT_TERMS, REQUIRED_SECTIONS, BlameFinder
+from sphinx_postmortem.config import REQUIRED_SECTIONS
+from sphinx_postmortem.review import DEFAULT_TERMS, BlameFinder
 
 REVIEW_CONF = CONF.replace("postmortem_review = False", "postmortem_review = True")
 SENTENCES = Path(__file__).parent / "review" / "sentences.tsv"
