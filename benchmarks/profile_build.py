@@ -9,8 +9,11 @@ fewer objects matters as much as running less code.
 
     python benchmarks/profile_build.py --count 300 --flavour ours --builder dummy
     python benchmarks/profile_build.py --flavour ours --only sphinx_postmortem
+    python benchmarks/profile_build.py --builder html --flavour ours-myst
+    python benchmarks/profile_build.py --count 3000 --builder html --only sphinx_postmortem
 
-Run run.py (or make bench) once first, or pass --count to generate.
+The sources are generated under benchmarks/_work/src-N when they are missing
+(run.py writes the same ones). The extension is imported from this checkout.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import cProfile
 import gc
 import pstats
 import shutil
+import sys
 import time
 from typing import Any
 
@@ -37,12 +41,13 @@ def main() -> None:
     args = parser.parse_args()
 
     source = WORK / f"src-{args.count}" / args.flavour
-    if not source.is_dir():
-        generate(args.count, WORK / f"src-{args.count}")
-    out = WORK / "profile" / args.flavour
+    if not (source / "conf.py").is_file():
+        generate(args.count, WORK / f"src-{args.count}", (args.flavour,))
+    out = WORK / "profile" / args.flavour / args.builder
     shutil.rmtree(out, ignore_errors=True)
 
     collections: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    collected = {0: 0, 1: 0, 2: 0}
     started = [0.0]
 
     def timed(phase: str, info: dict[str, Any]) -> None:
@@ -50,21 +55,29 @@ def main() -> None:
             started[0] = time.perf_counter()
         else:
             collections[info["generation"]].append(time.perf_counter() - started[0])
+            collected[info["generation"]] += info["collected"]
 
     from sphinx.cmd.build import build_main
 
     gc.callbacks.append(timed)
     profile = cProfile.Profile()
     wall = time.perf_counter()
-    profile.runcall(build_main, ["-q", "-b", args.builder, str(source), str(out)])
+    status = profile.runcall(build_main, ["-q", "-b", args.builder, str(source), str(out)])
     wall = time.perf_counter() - wall
     gc.callbacks.remove(timed)
+    if status:
+        sys.exit(f"sphinx-build -b {args.builder} {source} failed ({status})")
 
     stats = pstats.Stats(profile).sort_stats("cumulative")
     stats.print_stats(*([args.only] if args.only else []), args.top)
     print(f"{args.flavour}, N={args.count}, -b {args.builder}: {wall:.1f} s under cProfile")
     for generation, times in collections.items():
-        print(f"  gc generation {generation}: {len(times)} collections, {sum(times):.2f} s")
+        print(
+            f"  gc generation {generation}: {len(times)} collections, {sum(times):.2f} s,"
+            f" {collected[generation]} objects freed"
+            + (f", longest {max(times):.2f} s" if times else "")
+        )
+    print(f"  objects tracked at the end: {len(gc.get_objects())}")
 
 
 if __name__ == "__main__":
