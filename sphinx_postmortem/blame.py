@@ -1,0 +1,595 @@
+"""Blame language, read with a little grammar rather than word by word.
+
+A word list flags "should have priority" and "just after midnight" and misses
+"Alice forgot the flag". This finder looks at who does what: a counterfactual
+or a "failed to" blames when its subject is a person (a role, a team, a
+pronoun for people, a given name or one of the project's people) and is a fact
+when its subject is a system. It reads one clause at a time, so a person word
+earlier in the sentence does not make a later clause about a system blameful.
+
+It is pure and standard-library only: a dictionary of roles and names, a
+participle test and precompiled patterns. Most paragraphs hold no trigger word
+at all and cost one regular-expression scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from .given_names import GIVEN_NAMES
+
+#: rule -> what it catches; the names are stable (configuration and warnings use them)
+RULES: Final[dict[str, str]] = {
+    "counterfactual": "modal + have + past participle about a person "
+    "('the engineer should have checked', 'we could have caught'), and "
+    "'should have been <done>' about a person's task ('should have been caught in review')",
+    "judgement": "a judgement of a person's action: adverbs ('mistakenly ran'), character "
+    "('the operator was careless'), 'made a mistake/typo', 'human/operator/user error'",
+    "blame": "'<person> failed to / forgot / neglected / ignored / did not bother', "
+    "'the failure of <person> to', 'fault', 'blame', 'rogue <person>'",
+    "exhortation": "telling people to try harder: 'be more careful/aware/vigilant', "
+    "'pay more attention', 'remember to', 'double-check', in prose and action titles",
+    "minimiser": "words that make a person's action look easy or stupid: 'just had to', "
+    "'simply forgot', 'obviously', 'of course', 'clearly should'",
+    "animated": "charged words about what happened: 'ridiculous', 'insane', 'crazy', 'stupid'",
+}
+
+SUGGESTIONS: Final[dict[str, str]] = {
+    "counterfactual": "say what happened and what made it the reasonable choice at the time",
+    "judgement": "describe the conditions that made the action reasonable, not the person",
+    "human error": "name the condition that let a normal action cause harm",
+    "failed": "describe what the person saw and did, and what the system allowed",
+    "forgot": "describe which step nothing reminded or forced, and why",
+    "blame": "describe the contributing conditions",
+    "exhortation": "change the system so that extra care is not needed: a check, a guard, "
+    "a default",
+    "minimiser": "leave it out: what is obvious now was not obvious then",
+    "animated": "state the fact and its effect",
+}
+
+#: judgement adverbs on a person's action (``adverbs`` adds more)
+DEFAULT_ADVERBS: Final[frozenset[str]] = frozenset(
+    """mistakenly carelessly wrongly incorrectly negligently recklessly sloppily lazily
+    foolishly stupidly thoughtlessly irresponsibly blindly naively erroneously""".split()
+)
+
+#: nouns and pronouns for people; "they" is here, but not before a system's verb
+PERSON_WORDS: Final[frozenset[str]] = frozenset(
+    """i we he she they you someone somebody nobody anyone anybody everyone everybody
+    whoever who engineer engineers technician technicians operator operators admin admins
+    administrator administrators sysadmin sysadmins developer developers dev devs sre sres dba
+    dbas on-call oncall on-caller responder responders personnel staff contractor contractors
+    team teams employee employees colleague colleagues reviewer reviewers author authors
+    manager managers lead leads owner owners member members person people user users customer
+    customers human humans intern interns analyst analysts architect architects tester testers
+    maintainer maintainers consultant consultants vendor support ops devops folks guy guys
+    programmer programmers coder coders approver approvers requester""".split()
+)
+#: verbs that "they failed to ..." uses for systems (pods, nodes, jobs)
+SYSTEM_VERBS: Final[frozenset[str]] = frozenset(
+    """start restart boot load connect reconnect respond resolve reach register renew
+    schedule ship sync replicate promote elect mount attach detach drain terminate join
+    come become recover converge scale pull push build compile deploy run launch answer
+    return serve propagate apply update upgrade acquire release bind parse""".split()
+)
+#: participles that do not end in -ed
+IRREGULAR_PARTICIPLES: Final[frozenset[str]] = frozenset(
+    """been done known seen taken given gone run written caught thought found made put set
+    left kept let told brought built sent spent understood read shut cut hit chosen spotted
+    begun drawn driven eaten fallen forgotten gotten got held hidden lost meant paid proven
+    shown spoken stolen struck sworn thrown torn undone woken worn rung sung sunk split spun
+    spread stood stuck swept taught won withdrawn overseen overtaken rewritten rerun redone
+    foreseen mistaken""".split()
+)
+#: -ed words that are not participles here ("should have need of", "should have a red")
+NOT_PARTICIPLES: Final[frozenset[str]] = frozenset(
+    "need speed feed seed bed red hundred shed breed embed".split()
+)
+#: a person's tasks: "should have been <these>" blames whoever did not do them
+HUMAN_TASKS: Final[frozenset[str]] = frozenset(
+    """addressed caught rushed tested reviewed noticed spotted checked communicated done
+    escalated approved verified validated followed raised reported handled fixed patched
+    prioritised prioritized documented announced flagged investigated considered planned
+    coordinated rolled reverted disabled read monitored questioned asked told informed
+    consulted noticed picked acted updated examined""".split()
+)
+#: words between a subject and its verb that are not the subject
+SKIPPED_BEFORE_VERB: Final[frozenset[str]] = frozenset(
+    """also then simply just unfortunately again accidentally inadvertently clearly
+    obviously really probably likely not never still already all both first later quickly
+    had has have was were is are did does do 'd 've had've""".split()
+)
+PREPOSITIONS: Final[frozenset[str]] = frozenset("of on in at from for with".split())
+GERUND_START: Final = re.compile(r"\s*[A-Za-z]+ing\b")
+
+_WORD: Final = re.compile(r"[A-Za-z][\w'-]*")
+_SENTENCE_END: Final = re.compile(
+    r"(?<!\b[A-Za-z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
+    r"|\n\s*\n|\n\s*(?:[-*+]|\d+[.)])\s+|\|"
+)
+#: where a clause starts: punctuation and the conjunctions that start a new subject
+_CLAUSE_START: Final = re.compile(
+    r"[,;:()\[\]]|\s[-\u2013\u2014]\s|\b(?:and|but|or|so|because|since|when|while|which|that|"
+    r"after|before|although|though|if|as|until|where|whereas|unless|once|then)\b",
+    re.I,
+)
+_IMPERATIVE_LEAD: Final = re.compile(
+    r"^\s*(?:(?:please|always|also|and|then|lesson|lessons|learned|learnt|action|todo|to|"
+    r"going\s+forward|in\s+future|next\s+time)\b\s*:?\s*)*$",
+    re.I,
+)
+_OBLIGATION: Final = re.compile(
+    r"\b(?:should|must|shall|will|need|needs|needed|have|has|had|ought|try|tries|'ll|going)"
+    r"(?:\s+to)?(?:\s+(?:always|also|really|all|just|now|all))*\s*$",
+    re.I,
+)
+_CONDITIONAL: Final = re.compile(r"\b(?:if|unless|had|with|without|otherwise)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One piece of blame language: the words as written, the rule, a neutral wording."""
+
+    term: str
+    rule: str
+    suggestion: str
+    start: int
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each sentence of ``text``; list items and table cells apart."""
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if text[start : match.start()].strip():
+            yield start, match.end()
+        start = match.end()
+    if text[start:].strip():
+        yield start, len(text)
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The text around one match: its sentence, and its clause up to the match."""
+
+    text: str
+    names: frozenset[str]
+
+    def sentence(self, start: int) -> tuple[int, int]:
+        for begin, end in sentences(self.text):
+            if begin <= start < end:
+                return begin, end
+        return 0, len(self.text)
+
+    def clause_before(self, start: int) -> str:
+        begin = self.sentence(start)[0]
+        before = self.text[begin:start]
+        cut = 0
+        for match in _CLAUSE_START.finditer(before):
+            cut = match.end()
+        return before[cut:]
+
+    def is_person(self, words: list[str], verb: str = "") -> bool:
+        """Whether the noun phrase ``words`` (as written) names a person."""
+        if not words:
+            return False
+        # "the engineer on call", "the owner of the service": the head is before the preposition
+        for index, word in enumerate(words[1:], 1):
+            if word.lower() in PREPOSITIONS:
+                words = words[:index]
+                break
+        head = words[-1].lower()
+        if head in ("who", "that") and len(words) == 1:
+            return head == "who"
+        if head == "they" and verb in SYSTEM_VERBS:
+            return False
+        if head in PERSON_WORDS or head.removesuffix("'s") in PERSON_WORDS:
+            return True
+        tail: list[str] = []
+        for word in reversed(words):
+            if not word[:1].isupper() or len(tail) == 3:
+                break
+            tail.insert(0, word.removesuffix("'s"))
+            if word.removesuffix("'s").lower() in GIVEN_NAMES:
+                return True
+        return bool(tail) and (
+            " ".join(tail).lower() in self.names or tail[0].lower() in self.names
+        )
+
+    def subject_before(self, start: int, verb: str = "") -> bool:
+        """Whether the subject right before ``start`` (past auxiliaries and adverbs) is a person."""
+        words = _words(self.clause_before(start))
+        while words and (
+            words[-1].lower() in SKIPPED_BEFORE_VERB or words[-1].lower() in DEFAULT_ADVERBS
+        ):
+            words.pop()
+        return self.is_person(words, verb)
+
+    def clause_subject(self, start: int) -> bool:
+        """Whether the first noun phrase of the clause (its subject) is a person."""
+        words = _words(self.clause_before(start))
+        phrase: list[str] = []
+        for word in words:
+            lowered = word.lower()
+            if lowered in SKIPPED_BEFORE_VERB or (lowered.endswith("ed") and phrase):
+                break
+            phrase.append(word)
+        return self.is_person(phrase)
+
+    def imperative_or_obliged(self, start: int) -> tuple[bool, bool]:
+        """(is it an instruction to someone, is its subject an explicit non-person)."""
+        before = self.clause_before(start)
+        if _IMPERATIVE_LEAD.match(before):
+            return True, False
+        obligation = _OBLIGATION.search(before)
+        if obligation:
+            words = _words(before[: obligation.start()])
+            if not words or _IMPERATIVE_LEAD.match(before[: obligation.start()]):
+                return True, False
+            person = self.is_person(words)
+            return person, not person
+        person = self.subject_before(start)
+        return person, not person
+
+
+Check = Callable[[_Context, re.Match[str]], bool]
+
+
+def _participle(word: str) -> bool:
+    word = word.lower()
+    if word in IRREGULAR_PARTICIPLES:
+        return True
+    return len(word) > 4 and word.endswith("ed") and word not in NOT_PARTICIPLES
+
+
+def _counterfactual(ctx: _Context, match: re.Match[str]) -> bool:
+    verb = match["verb"].lower()
+    modal = match["modal"].lower().split()[0]
+    if not _participle(verb):
+        return False  # "should have priority": possession, not a counterfactual
+    if verb == "been" and (match["next"] or "").lower() in HUMAN_TASKS:
+        return modal in ("should", "ought", "shouldn't")
+    if modal in ("could", "would", "might"):
+        begin, end = ctx.sentence(match.start())
+        if _CONDITIONAL.search(ctx.text, begin, end):
+            return False  # "if the alert had fired, we would have acted": about the alert
+    return ctx.subject_before(match.start())
+
+
+def _person_before(ctx: _Context, match: re.Match[str]) -> bool:
+    return ctx.subject_before(match.start(), (match.groupdict().get("verb") or "").lower())
+
+
+def _failure_of(ctx: _Context, match: re.Match[str]) -> bool:
+    return ctx.is_person(_words(match["who"]))
+
+
+def _adverb(ctx: _Context, match: re.Match[str]) -> bool:
+    if ctx.subject_before(match.start()) or ctx.clause_subject(match.start()):
+        return True
+    end = ctx.sentence(match.start())[1]
+    agent = re.search(r"\bby\s+((?:\w+\s+){0,3}\w+)", ctx.text[match.end() : end])
+    return bool(agent) and ctx.is_person(_words(agent[1]) if agent else [])
+
+
+def _character(ctx: _Context, match: re.Match[str]) -> bool:
+    after = _words(ctx.text[match.end() : match.end() + 40])
+    if after and after[0].lower() in PERSON_WORDS:
+        return True
+    clause = ctx.clause_before(match.start())
+    if re.search(
+        r"\b(?:was|were|is|are|been|being|be|seemed|got)\s+(?:very\s+|too\s+|a\s+bit\s+)?$",
+        clause,
+        re.I,
+    ):
+        if GERUND_START.match(clause) or re.match(r"\s*it\b", clause, re.I):
+            return True  # "Deploying on a Friday was negligent", "it was careless of ..."
+        return ctx.clause_subject(match.start())
+    return False
+
+
+def _always(ctx: _Context, match: re.Match[str]) -> bool:
+    return True
+
+
+def _possessive_fault(ctx: _Context, match: re.Match[str]) -> bool:
+    owner = match["owner"]
+    if owner.lower() in ("my", "our", "his", "her", "their", "your"):
+        return True
+    return ctx.is_person([*_words(ctx.clause_before(match.start())), owner])
+
+
+def _at_fault(ctx: _Context, match: re.Match[str]) -> bool:
+    words = _words(ctx.clause_before(match.start()))
+    while words and words[-1].lower() in SKIPPED_BEFORE_VERB:
+        words.pop()
+    if words and words[-1].lower() in ("nobody", "one", "noone"):
+        return False  # "no one is at fault" says the opposite
+    return ctx.is_person(words)
+
+
+def _fault_of(ctx: _Context, match: re.Match[str]) -> bool:
+    return ctx.is_person(_words(match["who"]))
+
+
+def _exhortation(ctx: _Context, match: re.Match[str]) -> bool:
+    obliged, not_person = ctx.imperative_or_obliged(match.start())
+    quality = (match.groupdict().get("quality") or "careful").lower()
+    if not_person:
+        # nobody asks a dashboard to be more careful; it may be asked to be more aware
+        return quality in ("careful", "carefully", "vigilant", "diligent", "attentive", "cautious")
+    return obliged
+
+
+def _base_exhortation(ctx: _Context, match: re.Match[str]) -> bool:
+    obliged, not_person = ctx.imperative_or_obliged(match.start())
+    return obliged and not not_person
+
+
+def _minimiser_person(ctx: _Context, match: re.Match[str]) -> bool:
+    return ctx.subject_before(match.start())
+
+
+def _obviously(ctx: _Context, match: re.Match[str]) -> bool:
+    before = ctx.text[max(0, match.start() - 12) : match.start()].lower()
+    return not re.search(r"(?:not|n't|non-?|change)\s*$", before)
+
+
+_ADVERB_TEMPLATE = r"\b(?:{})\b"
+_NAMED_GROUP: Final = re.compile(r"\(\?P<\w+>")
+
+#: (rule, suggestion key, pattern, check); patterns are compiled once, at import
+PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
+    (
+        "counterfactual",
+        "counterfactual",
+        re.compile(
+            r"\b(?P<modal>should|could|would|must|might|ought\s+to)"
+            r"(?:n't|\s+not|\s+never)?(?:\s+(?:have|of|had)\b|'ve\b)"
+            r"(?:\s+(?:\w+ly|also|already|just|never|not|really|even|all|both))?"
+            r"\s+(?P<verb>[A-Za-z]+)(?:\s+(?P<next>[A-Za-z]+))?",
+            re.I,
+        ),
+        _counterfactual,
+    ),
+    (
+        "blame",
+        "failed",
+        re.compile(r"\b(?:failed|fails|fail)\s+to\s+(?P<verb>[A-Za-z]+)", re.I),
+        _person_before,
+    ),
+    (
+        "blame",
+        "forgot",
+        re.compile(
+            r"\b(?:forgot|forgets|forgotten|neglected|neglects|ignored|ignores|overlooked|"
+            r"did\s+not\s+bother|didn't\s+bother|never\s+bothered|bothered\s+not|"
+            r"did\s+not\s+follow|didn't\s+follow)\b",
+            re.I,
+        ),
+        _person_before,
+    ),
+    ("blame", "forgot", re.compile(r"\b(?:nobody|no\s+one)\s+bothered\b", re.I), _always),
+    (
+        "blame",
+        "failed",
+        re.compile(r"\bfailures?\s+of\s+(?P<who>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+to\b", re.I),
+        _failure_of,
+    ),
+    ("blame", "blame", re.compile(r"\bat\s+fault\b", re.I), _at_fault),
+    (
+        "blame",
+        "blame",
+        re.compile(r"\bfault\s+of\s+(?P<who>(?:[\w'-]+\s+){0,3}?[\w'-]+)", re.I),
+        _fault_of,
+    ),
+    (
+        "blame",
+        "blame",
+        re.compile(r"\b(?P<owner>[\w-]+'s|my|our|his|her|their|your)\s+fault\b", re.I),
+        _possessive_fault,
+    ),
+    (
+        "blame",
+        "blame",
+        re.compile(r"(?<!git )\b(?:blame|blamed|blames|blaming|blameworthy)\b", re.I),
+        _always,
+    ),
+    (
+        "blame",
+        "blame",
+        re.compile(
+            r"\brogue\s+(?:engineer|engineers|employee|employees|admin|admins|administrator|"
+            r"developer|developers|operator|operators|user|users|insider|staff|contractor)\b|"
+            r"\b(?:went|gone|going|go)\s+rogue\b",
+            re.I,
+        ),
+        _always,
+    ),
+    (
+        "judgement",
+        "human error",
+        re.compile(
+            r"\b(?:human|operator|operational|user|pilot|personnel|staff|manual)\s+"
+            r"(?:error|errors|mistake|mistakes)\b(?!\s+(?:rate|rates|count|counts|page|pages|"
+            r"message|messages|budget|ratio|logs?|code|codes))|\bfat[-\s]?finger(?:ed|s)?\b",
+            re.I,
+        ),
+        _always,
+    ),
+    (
+        "judgement",
+        "judgement",
+        re.compile(
+            r"\b(?:made|make|makes|making)\s+(?:a|an|the|one|two|several|some|many|multiple)?\s*"
+            r"(?:\w+\s+)?(?:mistake|mistakes|typo|typos|error|errors|blunder|blunders)\b|"
+            r"\b(?:was|were|is)\s+(?:a\s+)?(?:big\s+|huge\s+|clear\s+|real\s+)?mistake\b",
+            re.I,
+        ),
+        _always,
+    ),
+    (
+        "judgement",
+        "judgement",
+        re.compile(
+            r"\b(?:careless|sloppy|negligent|lazy|incompetent|reckless|irresponsible|"
+            r"inattentive|clumsy|thoughtless)\b",
+            re.I,
+        ),
+        _character,
+    ),
+    (
+        "exhortation",
+        "exhortation",
+        re.compile(
+            r"\b(?:be|being|become|get|stay|remain)\s+(?:(?:a\s+)?(?:lot|bit|little|much)\s+)?"
+            r"(?:more\s+|extra\s+|especially\s+|very\s+)?(?P<quality>careful|aware|vigilant|"
+            r"diligent|attentive|cautious|thorough|alert|mindful)\b",
+            re.I,
+        ),
+        _exhortation,
+    ),
+    (
+        "exhortation",
+        "exhortation",
+        re.compile(r"\bmore\s+(?P<quality>carefully)\b", re.I),
+        _exhortation,
+    ),
+    (
+        "exhortation",
+        "exhortation",
+        re.compile(
+            r"\bpay(?:ing)?\s+(?:more\s+|closer\s+|better\s+|extra\s+|careful\s+|greater\s+)?"
+            r"attention\b|\btak(?:e|ing)\s+(?:more|extra|greater)\s+care\b|\bremember\s+to\b|"
+            r"\bdouble[-\s]check\b",
+            re.I,
+        ),
+        _base_exhortation,
+    ),
+    (
+        "minimiser",
+        "minimiser",
+        re.compile(
+            r"\b(?:just|simply|only)\s+(?:had|needed|need|needs|has|have)\s+to\b|"
+            r"\b(?:just|simply)\s+(?:forgot|ignored|neglected|missed|overlooked|didn't|"
+            r"did\s+not|failed|skipped|assumed|ran|clicked|typed)\b",
+            re.I,
+        ),
+        _minimiser_person,
+    ),
+    (
+        "minimiser",
+        "minimiser",
+        re.compile(
+            r"\ball\s+(?:he|she|they|we|you|I|(?:the|an?)\s+\w+)\s+(?:had|needed|has)\s+to\s+do\b|"
+            r"\bclearly\s+(?:should|shouldn't|ought|must|needed|wrong)\b",
+            re.I,
+        ),
+        _always,
+    ),
+    ("minimiser", "minimiser", re.compile(r"\bobviously\b|\bof\s+course\b", re.I), _obviously),
+    (
+        "animated",
+        "animated",
+        re.compile(r"\b(?:ridiculous|insane|crazy|stupid|idiotic|dumb|silly|absurd)\b", re.I),
+        _always,
+    ),
+]
+
+
+class BlameFinder:
+    """Finds blame language in plain text, rule by rule.
+
+    ``extra_terms`` adds plain terms (rule -> term -> suggestion) flagged wherever
+    they stand; ``allow`` lists terms never flagged; ``off`` turns rules off;
+    ``people`` are names that count as people in every text; ``adverbs`` adds
+    judgement adverbs to :data:`DEFAULT_ADVERBS`.
+    """
+
+    def __init__(
+        self,
+        *,
+        extra_terms: Mapping[str, Mapping[str, str]] = {},
+        allow: Iterable[str] = (),
+        off: Iterable[str] = (),
+        people: Iterable[str] = (),
+        adverbs: Iterable[str] = (),
+    ) -> None:
+        self.off = frozenset(off)
+        self.allow = frozenset(" ".join(term.lower().split()) for term in allow)
+        self.people = _names(people)
+        self.patterns = [p for p in PATTERNS if p[0] not in self.off]
+        words = sorted({*DEFAULT_ADVERBS, *(a.lower() for a in adverbs)} - self.allow)
+        if "judgement" not in self.off and words:
+            adverb = re.compile(_ADVERB_TEMPLATE.format("|".join(map(re.escape, words))), re.I)
+            self.patterns.append(("judgement", "judgement", adverb, _adverb))
+        self.extra: dict[str, tuple[str, str]] = {
+            " ".join(term.lower().split()): (rule, suggestion)
+            for rule, entries in extra_terms.items()
+            if rule not in self.off
+            for term, suggestion in entries.items()
+            if term.strip()
+        }
+        if self.extra:
+            alternatives = "|".join(
+                re.escape(term).replace(r"\ ", r"\s+")
+                for term in sorted(self.extra, key=len, reverse=True)
+            )
+            self.extra_pattern: re.Pattern[str] | None = re.compile(
+                rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I
+            )
+        else:
+            self.extra_pattern = None
+        # one scan tells whether a text can hold anything at all
+        self.trigger = re.compile(
+            "|".join(_NAMED_GROUP.sub("(?:", f"(?:{p[2].pattern})") for p in self.patterns),
+            re.I,
+        )
+
+    def find(self, text: str, people: Iterable[str] = ()) -> Iterator[Hit]:
+        """Each piece of blame language in ``text``, in order; ``people`` are extra names."""
+        text = text.replace("\u2019", "'")
+        hits: list[Hit] = []
+        if self.trigger.search(text):
+            names = self.people | _names(people) if people else self.people
+            ctx = _Context(text, names)
+            taken: list[tuple[int, int]] = []
+            for rule, key, pattern, check in self.patterns:
+                for match in pattern.finditer(text):
+                    span = match.span()
+                    term = text[span[0] : span[1]]
+                    if "verb" in pattern.groupindex:  # the verb is context, not the term
+                        term = text[span[0] : match.start("verb")].rstrip()
+                        span = (span[0], span[0] + len(term))
+                    if " ".join(term.lower().split()) in self.allow:
+                        continue
+                    if any(s < span[1] and span[0] < e for s, e in taken):
+                        continue
+                    if check(ctx, match):
+                        taken.append(span)
+                        hits.append(Hit(term, rule, SUGGESTIONS[key], span[0]))
+        if self.extra_pattern is not None:
+            for match in self.extra_pattern.finditer(text):
+                key = " ".join(match[0].lower().split())
+                if key in self.allow or any(h.start == match.start() for h in hits):
+                    continue
+                rule, suggestion = self.extra[key]
+                hits.append(Hit(match[0], rule, suggestion, match.start()))
+        yield from sorted(hits, key=lambda hit: hit.start)
+
+
+def _names(people: Iterable[str]) -> frozenset[str]:
+    """Each name and its first word, lowercased: 'Ana Silva' is also 'Ana'."""
+    names: set[str] = set()
+    for person in people:
+        words = person.split()
+        if words:
+            names.add(" ".join(words).lower())
+            names.add(words[0].lower())
+    return frozenset(names)
