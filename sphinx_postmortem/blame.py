@@ -100,10 +100,13 @@ HUMAN_TASKS: Final[frozenset[str]] = frozenset(
 SKIPPED_BEFORE_VERB: Final[frozenset[str]] = frozenset(
     """also then simply just unfortunately again accidentally inadvertently clearly
     obviously really probably likely not never still already all both first later quickly
+    now being been
     had has have was were is are did does do 'd 've had've""".split()
 )
 PREPOSITIONS: Final[frozenset[str]] = frozenset("of on in at from for with".split())
 GERUND_START: Final = re.compile(r"\s*[A-Za-z]+ing\b")
+#: a counterfactual inside a belief reports what was believed, not hindsight
+_BELIEF: Final = re.compile(r"\b(?:assume|assumed|assuming|assumption)\s+(?:that\s+)?\S+\s*$", re.I)
 
 _WORD: Final = re.compile(r"[A-Za-z][\w'-]*")
 _SENTENCE_END: Final = re.compile(
@@ -259,6 +262,9 @@ def _counterfactual(ctx: _Context, match: re.Match[str]) -> bool:
         begin, end = ctx.sentence(match.start())
         if _CONDITIONAL.search(ctx.text, begin, end):
             return False  # "if the alert had fired, we would have acted": about the alert
+    clause = ctx.clause_before(match.start())
+    if GERUND_START.match(clause) or _BELIEF.search(clause):
+        return False  # "appointing a manager could have helped"; "assume we could have"
     return ctx.subject_before(match.start())
 
 
@@ -342,10 +348,19 @@ def _obviously(ctx: _Context, match: re.Match[str]) -> bool:
 
 
 _ADVERB_TEMPLATE = r"\b(?:{})\b"
-_NAMED_GROUP: Final = re.compile(r"\(\?P<\w+>")
+#: punctuation to spaces, so that a split gives the words of a text
+_PUNCTUATION: Final = str.maketrans(
+    dict.fromkeys('!"#$%&()*+,./:;<=>?@[\\]^_`{|}~\u2014\u2013', " ")
+)
 
-#: (rule, suggestion key, pattern, check); patterns are compiled once, at import
-PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
+
+def _w(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+#: (rule, suggestion key, pattern, check, words of which the text must hold one);
+#: patterns are compiled once, at import
+PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] = [
     (
         "counterfactual",
         "counterfactual",
@@ -357,12 +372,17 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _counterfactual,
+        _w(
+            "should could would must might ought should've could've would've must've"
+            " might've shouldn't couldn't wouldn't mustn't"
+        ),
     ),
     (
         "blame",
         "failed",
         re.compile(r"\b(?:failed|fails|fail)\s+to\s+(?P<verb>[A-Za-z]+)", re.I),
         _person_before,
+        _w("failed fails fail"),
     ),
     (
         "blame",
@@ -374,32 +394,46 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _person_before,
+        _w(
+            "forgot forgets forgotten neglected neglects ignored ignores overlooked "
+            "bother bothered follow"
+        ),
     ),
-    ("blame", "forgot", re.compile(r"\b(?:nobody|no\s+one)\s+bothered\b", re.I), _always),
+    (
+        "blame",
+        "forgot",
+        re.compile(r"\b(?:nobody|no\s+one)\s+bothered\b", re.I),
+        _always,
+        _w("bothered"),
+    ),
     (
         "blame",
         "failed",
         re.compile(r"\bfailures?\s+of\s+(?P<who>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+to\b", re.I),
         _failure_of,
+        _w("failure failures"),
     ),
-    ("blame", "blame", re.compile(r"\bat\s+fault\b", re.I), _at_fault),
+    ("blame", "blame", re.compile(r"\bat\s+fault\b", re.I), _at_fault, _w("fault")),
     (
         "blame",
         "blame",
         re.compile(r"\bfault\s+of\s+(?P<who>(?:[\w'-]+\s+){0,3}?[\w'-]+)", re.I),
         _fault_of,
+        _w("fault"),
     ),
     (
         "blame",
         "blame",
         re.compile(r"\b(?P<owner>[\w-]+'s|my|our|his|her|their|your)\s+fault\b", re.I),
         _possessive_fault,
+        _w("fault"),
     ),
     (
         "blame",
         "blame",
         re.compile(r"(?<!git )\b(?:blame|blamed|blames|blaming|blameworthy)\b", re.I),
         _always,
+        _w("blame blamed blames blaming blameworthy"),
     ),
     (
         "blame",
@@ -411,6 +445,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _always,
+        _w("rogue"),
     ),
     (
         "judgement",
@@ -422,6 +457,10 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _always,
+        _w(
+            "error errors mistake mistakes finger fingered fingers fat-finger "
+            "fat-fingered fat-fingers fatfinger fatfingered"
+        ),
     ),
     (
         "judgement",
@@ -433,6 +472,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _always,
+        _w("mistake mistakes typo typos error errors blunder blunders"),
     ),
     (
         "judgement",
@@ -443,6 +483,10 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _character,
+        _w(
+            "careless sloppy negligent lazy incompetent reckless irresponsible "
+            "inattentive clumsy thoughtless"
+        ),
     ),
     (
         "exhortation",
@@ -454,12 +498,14 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _exhortation,
+        _w("careful aware vigilant diligent attentive cautious thorough alert mindful"),
     ),
     (
         "exhortation",
         "exhortation",
         re.compile(r"\bmore\s+(?P<quality>carefully)\b", re.I),
         _exhortation,
+        _w("carefully"),
     ),
     (
         "exhortation",
@@ -471,6 +517,24 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _base_exhortation,
+        _w("attention care remember double-check double"),
+    ),
+    (
+        "exhortation",
+        "exhortation",
+        re.compile(r"\b(?:be|get|become)\s+(?:much\s+|a\s+lot\s+)?better\s+at\b", re.I),
+        _base_exhortation,
+        _w("better"),
+    ),
+    (
+        "blame",
+        "failed",
+        re.compile(
+            r"\bdespite\s+(?:being\s+(?:aware|told|warned)|knowing|(?:the\s+)?warnings?)\b",
+            re.I,
+        ),
+        _always,
+        _w("despite"),
     ),
     (
         "minimiser",
@@ -482,6 +546,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _minimiser_person,
+        _w("just simply only"),
     ),
     (
         "minimiser",
@@ -492,13 +557,21 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check]]] = [
             re.I,
         ),
         _always,
+        _w("do clearly"),
     ),
-    ("minimiser", "minimiser", re.compile(r"\bobviously\b|\bof\s+course\b", re.I), _obviously),
+    (
+        "minimiser",
+        "minimiser",
+        re.compile(r"\bobviously\b|\bof\s+course\b", re.I),
+        _obviously,
+        _w("obviously course"),
+    ),
     (
         "animated",
         "animated",
         re.compile(r"\b(?:ridiculous|insane|crazy|stupid|idiotic|dumb|silly|absurd)\b", re.I),
         _always,
+        _w("ridiculous insane crazy stupid idiotic dumb silly absurd"),
     ),
 ]
 
@@ -528,7 +601,7 @@ class BlameFinder:
         words = sorted({*DEFAULT_ADVERBS, *(a.lower() for a in adverbs)} - self.allow)
         if "judgement" not in self.off and words:
             adverb = re.compile(_ADVERB_TEMPLATE.format("|".join(map(re.escape, words))), re.I)
-            self.patterns.append(("judgement", "judgement", adverb, _adverb))
+            self.patterns.append(("judgement", "judgement", adverb, _adverb, frozenset(words)))
         self.extra: dict[str, tuple[str, str]] = {
             " ".join(term.lower().split()): (rule, suggestion)
             for rule, entries in extra_terms.items()
@@ -546,21 +619,22 @@ class BlameFinder:
             )
         else:
             self.extra_pattern = None
-        # one scan tells whether a text can hold anything at all
-        self.trigger = re.compile(
-            "|".join(_NAMED_GROUP.sub("(?:", f"(?:{p[2].pattern})") for p in self.patterns),
-            re.I,
-        )
+        # the words of a text choose the patterns worth running: most paragraphs
+        # hold none of the trigger words and cost one split
+        self.words = frozenset().union(*(p[4] for p in self.patterns))
 
     def find(self, text: str, people: Iterable[str] = ()) -> Iterator[Hit]:
         """Each piece of blame language in ``text``, in order; ``people`` are extra names."""
         text = text.replace("\u2019", "'")
         hits: list[Hit] = []
-        if self.trigger.search(text):
+        words = set(text.lower().translate(_PUNCTUATION).split())
+        if not words.isdisjoint(self.words):
             names = self.people | _names(people) if people else self.people
             ctx = _Context(text, names)
             taken: list[tuple[int, int]] = []
-            for rule, key, pattern, check in self.patterns:
+            for rule, key, pattern, check, triggers in self.patterns:
+                if words.isdisjoint(triggers):
+                    continue
                 for match in pattern.finditer(text):
                     span = match.span()
                     term = text[span[0] : span[1]]
