@@ -63,8 +63,8 @@ PERSON_WORDS: Final[frozenset[str]] = frozenset(
     administrator administrators sysadmin sysadmins developer developers dev devs sre sres dba
     dbas on-call oncall on-caller responder responders personnel staff contractor contractors
     team teams employee employees colleague colleagues reviewer reviewers author authors
-    manager managers lead leads owner owners member members person people user users customer
-    customers human humans intern interns analyst analysts architect architects tester testers
+    manager managers lead leads owner owners member members person people human humans
+    intern interns analyst analysts architect architects tester testers
     maintainer maintainers consultant consultants vendor support ops devops folks guy guys
     programmer programmers coder coders approver approvers requester""".split()
 )
@@ -94,6 +94,7 @@ HUMAN_TASKS: Final[frozenset[str]] = frozenset(
     escalated approved verified validated followed raised reported handled fixed patched
     prioritised prioritized documented announced flagged investigated considered planned
     coordinated rolled reverted disabled read monitored questioned asked told informed
+    acknowledged paged
     consulted noticed picked acted updated examined""".split()
 )
 #: words between a subject and its verb that are not the subject
@@ -212,6 +213,11 @@ class _Context:
             words[-1].lower() in SKIPPED_BEFORE_VERB or words[-1].lower() in DEFAULT_ADVERBS
         ):
             words.pop()
+        lowered = [word.lower() for word in words]
+        for who in ("whoever", "who"):
+            if who in lowered:  # "whoever approved it", "the developer who wrote it"
+                index = lowered.index(who)
+                return index == 0 or self.is_person(words[:index], verb)
         return self.is_person(words, verb)
 
     def clause_subject(self, start: int) -> bool:
@@ -417,7 +423,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
     (
         "blame",
         "blame",
-        re.compile(r"\bfault\s+of\s+(?P<who>(?:[\w'-]+\s+){0,3}?[\w'-]+)", re.I),
+        re.compile(r"\bfault\s+of\s+(?P<who>(?:[\w'-]+\s+){0,3}[\w'-]+)", re.I),
         _fault_of,
         _w("fault"),
     ),
@@ -467,7 +473,8 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
         "judgement",
         re.compile(
             r"\b(?:made|make|makes|making)\s+(?:a|an|the|one|two|several|some|many|multiple)?\s*"
-            r"(?:\w+\s+)?(?:mistake|mistakes|typo|typos|error|errors|blunder|blunders)\b|"
+            r"(?:\w+\s+)?(?:mistake|mistakes|typo|typos|error|errors|blunder|blunders)\b"
+            r"(?!\s+(?:rate|rates|count|counts|budget|visible|appear|disappear|fall|rise|go))|"
             r"\b(?:was|were|is)\s+(?:a\s+)?(?:big\s+|huge\s+|clear\s+|real\s+)?mistake\b",
             re.I,
         ),
