@@ -9,12 +9,13 @@ BENCH_STAMP := $(VENV)/.installed-bench
 SPHINXOPTS ?= --keep-going -j auto
 KB ?= incidents
 
-.PHONY: help venv html serve new-incident hooks check check-commits docs test fuzz lint bench bench-scale clean
+.PHONY: help venv html serve new-incident import hooks check check-commits docs test fuzz lint bench bench-scale clean
 
 help:
 	@echo "make html            build the knowledge base in incidents/ into _build/html"
 	@echo "make serve           rebuild and reload it in the browser as you write"
 	@echo "make new-incident    start the next post-mortem (TITLE= SEVERITY= DATE= SERVICES= FORMAT=)"
+	@echo "make import SRC=...  bring existing Markdown post-mortems in (TIMEZONE= DRY_RUN=1)"
 	@echo "make check           review every post-mortem: blame, structure, actions"
 	@echo "make hooks           install the commit-message check and the review hook"
 	@echo "make check-commits   check commit messages (RANGE=origin/main..HEAD)"
@@ -47,6 +48,13 @@ new-incident: $(STAMP)
 		$(if $(TITLE),--title "$$TITLE") $(if $(SEVERITY),--severity "$$SEVERITY") \
 		$(if $(DATE),--date "$$DATE") $(if $(SERVICES),--services "$$SERVICES") \
 		$(if $(FORMAT),--format "$$FORMAT")
+
+# SRC is one path (a file or a folder), read from the environment so that
+# spaces, quotes and $ in it are safe.
+import: $(STAMP)
+	@test -n "$$SRC" || { echo "make import SRC=path/to/postmortems"; exit 2; }
+	@$(BIN)/sphinx-postmortem import --kb $(KB) "$$SRC" \
+		$(if $(TIMEZONE),--timezone "$$TIMEZONE") $(if $(DRY_RUN),--dry-run)
 
 hooks: $(STAMP)
 	$(BIN)/pre-commit install --hook-type commit-msg --hook-type pre-commit

@@ -21,6 +21,7 @@ from pathlib import Path
 from string import Template
 from typing import Any, TextIO, TypeVar
 
+from . import importer
 from ._version import __version__
 from .config import DEFAULTS
 
@@ -387,6 +388,7 @@ def parser() -> argparse.ArgumentParser:
         "path", nargs="?", default="incidents", help="the knowledge base (default: incidents)"
     )
     check.set_defaults(run=cmd_check)
+    importer.add_import_command(commands)
     return main_parser
 
 
