@@ -1194,7 +1194,7 @@ def _page(title: str, body: list[str], state: _State) -> str:
 
 
 def sources(paths: Iterable[str]) -> list[Path]:
-    """Files as given, and the Markdown files in folders, in name order."""
+    """Files as given, and the Markdown files in folders (less READMEs and templates)."""
     found: list[Path] = []
     for name in paths:
         path = Path(name)
@@ -1202,7 +1202,9 @@ def sources(paths: Iterable[str]) -> list[Path]:
             found += sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in (".md", ".markdown")
+                if p.is_file()
+                and p.suffix.lower() in (".md", ".markdown")
+                and not re.search(r"readme|template|^index\.", p.name, re.I)
             )
         else:
             found.append(path)
