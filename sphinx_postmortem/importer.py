@@ -225,7 +225,8 @@ _ROW_STAMP = re.compile(
     r"(?:(?P<date>\d{4}-\d{2}-\d{2})(?:[T\s]+|(?=\s*$|\s*[-|\u2013—:]\s)))?"
     r"(?P<time>" + _CLOCK + r")?"
     r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
-    r"(?:\s*(?:-|\u2013|to)\s*(?P<end>\d{1,2}:\d{2}))?"
+    r"(?P<approx_after>~)?"
+    r"(?:\s*(?:-|\u2013|to)\s*(?P<end>" + _CLOCK + r"))?"
     r"(?P<zone>Z|\s*[+-]\d{2}:?\d{2}|\s+(?:" + _ZONE_WORD + r")\b)?",
 )
 _SEPARATOR = re.compile(r"^\s*(?:[-\u2013—:|]\s+|[-\u2013—:](?=\S)|\s+|$)")
@@ -532,6 +533,7 @@ def convert(
     _scan_zone_prose(blocks, state)
     body = _sections(blocks, state)
     _settle_fields(state)
+    _links_to_sources(lines, state)
     page = _page(title, body, state)
     return Converted(
         text=page,
@@ -919,15 +921,12 @@ def _row_of(
             problem = (
                 problem or f"the zone {match['zone'].strip()!r} after the time is not read today"
             )
-    if match["approx"]:
+    if match["approx"] or match["approx_after"]:
         stamp = "~" + stamp
         problem = problem or "an approximate time; '~' is not read today"
     if day and not date and clock:
-        stamp = (
-            f"{day.isoformat()} {stamp}".replace(" ~", " ", 1)
-            if not match["approx"]
-            else f"~{day.isoformat()} {stamp[1:]}"
-        )
+        approx = stamp.startswith("~")
+        stamp = ("~" if approx else "") + f"{day.isoformat()} {stamp.removeprefix('~')}"
     for milestone, hint in _MILESTONE_HINTS.items():
         if hint.search(rest) and milestone not in state.hints:
             state.hints.append(milestone)
@@ -1156,6 +1155,21 @@ def _settle_fields(state: _State) -> None:
         )
 
 
+_MD_LINK = re.compile(
+    r"\]\(\s*<?([^)>\s]+\.md)(?:#[^)]*)?>?\s*\)|^\[[^\]]+\]:\s*<?(\S+\.md)>?", re.M
+)
+
+
+def _links_to_sources(lines: list[str], state: _State) -> None:
+    """Links to other Markdown post-mortems break once those are imported under new names."""
+    for match in _MD_LINK.finditer("\n".join(lines)):
+        target = match[1] or match[2]
+        if not target.startswith(("http://", "https://")):
+            state.report.append(
+                f"link to {target!r}: once that post-mortem is imported, write {{incident}}`ID`"
+            )
+
+
 def _page(title: str, body: list[str], state: _State) -> str:
     options = []
     if state.date is not None:
@@ -1245,6 +1259,19 @@ def next_free_id(root: Path, year: int, pattern: str, taken: set[str]) -> str:
     return f"{prefix}-{year}-{max(numbers, default=0) + 1:03d}"
 
 
+def _year(converted: Converted, own_id: str | None) -> int:
+    """The year folder: the incident's date, else the year in its id, else this year."""
+    in_id = re.search(r"(?<!\d)(19|20)\d\d(?!\d)", own_id or "")
+    if converted.date is not None:
+        if in_id and int(in_id[0]) != converted.date.year:
+            converted.report.append(
+                f"date: {converted.date.isoformat()} is not in {in_id[0]}, the year of the id; "
+                "check :date:"
+            )
+        return converted.date.year
+    return int(in_id[0]) if in_id else dt.date.today().year
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
@@ -1280,7 +1307,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "severities": kb.severities,
         }
         converted = convert(text, incident_id=own or "NEW", **options)
-        year = (converted.date or dt.date.today()).year
+        year = _year(converted, own)
         incident_id = own or next_free_id(root, year, pattern, taken)
         if own is None:
             converted = convert(text, incident_id=incident_id, **options)
