@@ -1327,7 +1327,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _print_one(
     path: Path, target: Path, incident_id: str, converted: Converted, dry_run: bool
 ) -> None:
-    verb = "would write" if dry_run else "writes"
+    verb = "would write" if dry_run else "written"
     out = sys.stdout
     out.write(f"{path} -> {os.path.relpath(target)} ({incident_id}; {verb})\n")
     out.write(
