@@ -389,6 +389,9 @@ def parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=cmd_check)
     importer.add_import_command(commands)
+    from .follow import add_commands  # here: follow imports this module
+
+    add_commands(commands)
     return main_parser
 
 
