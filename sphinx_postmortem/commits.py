@@ -14,9 +14,12 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .records import Action
+
+if TYPE_CHECKING:
+    from sphinx.environment import BuildEnvironment
 
 Kind = Literal["closes", "refs"]
 KEYS: dict[str, Kind] = {"closes-action": "closes", "refs-action": "refs"}
@@ -52,6 +55,23 @@ class History:
     def closing(self, action_id: str) -> CommitRef | None:
         """The newest commit that closes the action, if any."""
         return next((c for c in self.by_action.get(action_id, ()) if c.kind == "closes"), None)
+
+
+#: where the build keeps the history it read (pickled with the environment)
+ENV_ATTRIBUTE = "postmortem_history"
+
+
+def history_of(env: BuildEnvironment) -> History | None:
+    """The history this build read; None when git is off or there is no repository."""
+    history = getattr(env, ENV_ATTRIBUTE, None)
+    return history if isinstance(history, History) else None
+
+
+def changed_actions(old: History | None, new: History | None) -> set[str]:
+    """The actions whose commits differ: their pages must be written again."""
+    before = old.by_action if old is not None else {}
+    after = new.by_action if new is not None else {}
+    return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
 
 
 def split_ids(value: str) -> list[str]:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sphinx.errors import NoUri
 
 from ._version import __version__
+from .commits import CommitRef
 from .domain import get_domain
 from .fields import parse_timezone
 from .query import ACTION_COLUMNS, INCIDENT_COLUMNS
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-VERSION = 1
+VERSION = 2
 SCHEMA = Path(__file__).with_name("postmortem.schema.json")
 
 
@@ -60,6 +62,17 @@ def _seconds(value: dt.timedelta | None) -> int | None:
     return int(value.total_seconds()) if value is not None else None
 
 
+def commit_data(commit: CommitRef, url_format: str | None) -> dict[str, Any]:
+    return {
+        "sha": commit.sha,
+        "short": commit.short,
+        "date": commit.date.isoformat(),
+        "subject": commit.subject,
+        "kind": commit.kind,
+        "url": url_format.format(commit.sha) if url_format else None,
+    }
+
+
 def _json(value: Any) -> Any:
     """A column's value as JSON has it."""
     if isinstance(value, dt.date):
@@ -82,6 +95,7 @@ def action_data(action: Action, ctx: RenderContext) -> dict[str, Any]:
         docname=action.docname,
         line=action.line,
         url=_url(ctx.builder, action.docname, action.anchor),
+        commits=[commit_data(c, ctx.settings.commit_url) for c in ctx.commits(action)],
     )
     return data
 

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import Builder, write_project
 
 from sphinx_postmortem.commits import (
     CommitRef,
@@ -147,3 +148,60 @@ def test_check_trailers_refuses_unknown_ids_and_misplaced_or_misspelt_trailers()
         "'Closes action: INC-1-A1': write 'Closes-Action: <id>' or 'Refs-Action: <id>'"
     ]
     assert check_trailers("fix: a\n\n# Closes-Action: NOPE\n", known) == []
+
+
+#: stands in for the build's wiring until the extension reads the history itself
+WIRED_CONF = """\
+extensions = ["sphinx_postmortem"]
+postmortem_today = "2024-05-01"
+
+
+def setup(app):
+    from sphinx_postmortem.commits import read_history
+
+    app.add_config_value("postmortem_commit_url", None, "env")
+
+    def read(app):
+        app.env.postmortem_history = read_history(app.srcdir)
+
+    app.connect("builder-inited", read)
+"""
+PAGE = """\
+INC-2024-007: Disk full
+=======================
+
+.. incident:: INC-2024-007
+   :date: 2024-03-14
+   :severity: SEV2
+
+.. action:: Alert at 80%
+   :owner: storage-team
+   :due: 2024-06-01
+
+.. action:: Rotate logs
+   :owner: platform
+   :due: 2024-06-01
+"""
+
+
+def test_the_export_lists_each_actions_commits(build: Builder, repo: Path) -> None:
+    write_project(repo, {"doc.rst": PAGE}, WIRED_CONF)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "docs: add INC-2024-007")
+    sha = commit(repo, "fix: alert\n\nCloses-Action: INC-2024-007-A1\nRefs-Action: INC-2024-007-A2")
+    conf = {"postmortem_commit_url": "https://git.example.com/kb/commit/{}"}
+    data = build(None, srcdir=repo, confoverrides=conf).export()
+    (incident,) = data["incidents"]
+    first, second = incident["actions"]
+    assert data["version"] == 2
+    assert first["commits"] == [
+        {
+            "sha": sha,
+            "short": sha[:7],
+            "date": "2024-04-20",
+            "subject": "fix: alert",
+            "kind": "closes",
+            "url": f"https://git.example.com/kb/commit/{sha}",
+        }
+    ]
+    assert [c["kind"] for c in second["commits"]] == ["refs"]

@@ -108,7 +108,7 @@ def test_open_actions_index_groups_by_owner(build: Builder, tmp_path: Path) -> N
 
 def test_export_content(build: Builder) -> None:
     data = build({"doc.rst": example("full.rst"), "orphan.rst": example("orphan.rst")}).export()
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data["today"] == "2024-05-01"
     (incident,) = data["incidents"]
     assert incident["times"]["mitigated"] == "2024-03-14T09:41:00+01:00"
@@ -129,6 +129,7 @@ def test_export_content(build: Builder) -> None:
     )
     assert first["url"] == "doc.html#INC-2024-007-A1"
     assert first["docname"] == "doc"
+    assert first["commits"] == []  # not in a git repository
     (orphan,) = data["unassigned_actions"]
     assert (orphan["id"], orphan["overdue"]) == ("NOTES-1", True)
 
