@@ -14,6 +14,7 @@ from conftest import Builder, write_project
 from sphinx_postmortem.commits import (
     CommitRef,
     History,
+    changed_actions,
     check_trailers,
     footer,
     problems,
@@ -205,3 +206,13 @@ def test_the_export_lists_each_actions_commits(build: Builder, repo: Path) -> No
         }
     ]
     assert [c["kind"] for c in second["commits"]] == ["refs"]
+
+
+def test_changed_actions_are_those_whose_commits_differ() -> None:
+    one = CommitRef("a" * 40, "aaaaaaa", dt.date(2024, 4, 20), "fix: a", "closes")
+    two = CommitRef("b" * 40, "bbbbbbb", dt.date(2024, 4, 21), "fix: b", "refs")
+    old = History("a" * 40, {"A1": (one,), "A2": (one,)})
+    new = History("b" * 40, {"A1": (two, one), "A2": (one,), "A3": (two,)})
+    assert changed_actions(old, new) == {"A1", "A3"}
+    assert changed_actions(None, old) == {"A1", "A2"}
+    assert changed_actions(old, old) == set()
