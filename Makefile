@@ -8,6 +8,14 @@ STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 SPHINXOPTS ?= --keep-going -j auto
 KB ?= incidents
+RANGE ?= origin/main..HEAD
+
+# Values given on the command line (make new-incident TITLE='...') reach the
+# commands exactly as typed: make neither expands them ($, $(shell ...)) nor
+# splits them. Each is exported unexpanded and recipes quote it as "$$NAME";
+# flags are written --name="$$NAME", so a value starting with - stays a value.
+SAFE_VARIABLES := KB TITLE SEVERITY DATE SERVICES FORMAT RANGE SRC
+$(foreach v,$(SAFE_VARIABLES),$(eval override export $(v) := $$(value $(v))))
 
 .PHONY: help venv html serve new-incident import hooks check check-commits docs test fuzz lint bench bench-scale clean
 
@@ -35,19 +43,19 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 html: $(STAMP)
-	$(BIN)/sphinx-build -b html $(SPHINXOPTS) $(KB) _build/html
+	$(BIN)/sphinx-build -b html $(SPHINXOPTS) "$$KB" _build/html
 	@echo "Open _build/html/index.html"
 
 serve: $(STAMP)
-	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 $(KB) _build/html
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port 8000 "$$KB" _build/html
 
-# Make variables become flags (read from the environment, so any title is
-# safe to quote); in a terminal the command asks for the rest.
+# Make variables become flags (see SAFE_VARIABLES: any title is safe to
+# quote); in a terminal the command asks for the rest.
 new-incident: $(STAMP)
-	@$(BIN)/sphinx-postmortem new --kb $(KB) \
-		$(if $(TITLE),--title "$$TITLE") $(if $(SEVERITY),--severity "$$SEVERITY") \
-		$(if $(DATE),--date "$$DATE") $(if $(SERVICES),--services "$$SERVICES") \
-		$(if $(FORMAT),--format "$$FORMAT")
+	@$(BIN)/python -m sphinx_postmortem new --kb="$$KB" \
+		$(if $(TITLE),--title="$$TITLE") $(if $(SEVERITY),--severity="$$SEVERITY") \
+		$(if $(DATE),--date="$$DATE") $(if $(SERVICES),--services="$$SERVICES") \
+		$(if $(FORMAT),--format="$$FORMAT")
 
 # SRC is one path (a file or a folder), read from the environment so that
 # spaces, quotes and $ in it are safe.
@@ -60,11 +68,10 @@ hooks: $(STAMP)
 	$(BIN)/pre-commit install --hook-type commit-msg --hook-type pre-commit
 
 check: $(STAMP)
-	$(BIN)/sphinx-postmortem check $(KB)
+	$(BIN)/python -m sphinx_postmortem check -- "$$KB"
 
-RANGE ?= origin/main..HEAD
 check-commits: $(STAMP)
-	$(BIN)/cz check --rev-range $(RANGE)
+	$(BIN)/cz check --rev-range="$$RANGE"
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
