@@ -8,14 +8,11 @@ and asks nothing, so that scripts and ``make`` can run it.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import re
-import runpy
 import sys
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -23,7 +20,17 @@ from typing import Any, TextIO, TypeVar
 
 from . import importer
 from ._version import __version__
-from .config import DEFAULTS
+from .checking import Finding, SetupError, quiet_build
+from .knowledge_base import (
+    IdShape,
+    KnowledgeBaseError,
+    id_shape,
+    read_conf,
+    reserve,
+    setting,
+    used_ids,
+)
+from .markup import LineBreakError, file_name, myst_text, one_line, rest_title
 
 T = TypeVar("T")
 TEMPLATES = Path(__file__).with_name("templates")
@@ -39,51 +46,19 @@ class KnowledgeBase:
     root: Path
     severities: list[str]
     default_format: str
-    prefix: str = "INC"
+    shape: IdShape
+    used: set[str]
 
     @classmethod
     def load(cls, root: Path) -> KnowledgeBase:
-        conf = (root / "conf.py").resolve()
-        if not conf.is_file():
-            raise UsageError(f"{root} is not a knowledge base: it has no conf.py")
-        namespace: dict[str, Any] = {}
-        cwd = Path.cwd()
         try:
-            os.chdir(conf.parent)  # conf.py may use paths relative to itself
-            namespace = runpy.run_path(str(conf))
-        except Exception as exc:
-            raise UsageError(f"{conf} could not be read: {exc}") from None
-        finally:
-            os.chdir(cwd)
-        severities = namespace.get("postmortem_severities", DEFAULTS["postmortem_severities"])
-        default_format = FORMATS.get(str(namespace.get("postmortem_template_format", "md")), "md")
-        return cls(root, list(severities), default_format)
-
-    def next_id(self, year: int) -> str:
-        """One more than the highest number used this year, from the files that exist."""
-        pattern = re.compile(rf"{re.escape(self.prefix)}-{year}-(\d{{3,}})")
-        numbers = [
-            int(match[1])
-            for path in self.root.rglob(f"{self.prefix}-{year}-*")
-            if (match := pattern.match(path.name))
-        ]
-        return f"{self.prefix}-{year}-{max(numbers, default=0) + 1:03d}"
-
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Serialise choosing an id, so that two runs at once get two ids."""
-        path = self.root / ".new-incident.lock"
-        with open(path, "a") as handle:
-            try:
-                import fcntl
-            except ImportError:  # Windows: the exclusive create below still holds
-                yield
-                return
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            conf = read_conf(root)
+            used = used_ids(root)
+            shape = id_shape(conf, used)
+        except KnowledgeBaseError as exc:
+            raise UsageError(str(exc)) from None
+        default_format = FORMATS.get(str(conf.get("postmortem_template_format", "md")), "md")
+        return cls(root, list(setting(conf, "postmortem_severities")), default_format, shape, used)
 
 
 @dataclass
@@ -95,23 +70,25 @@ class Answers:
     format: str
 
 
-def slugify(title: str, limit: int = 50) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "incident"
-
-
 # -- checking answers: one function per answer, shared by flags and prompts --------
 
 
+def single(value: str, what: str) -> str:
+    try:
+        return one_line(value, what)
+    except LineBreakError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def check_title(value: str) -> str:
-    title = " ".join(value.split())
+    title = " ".join(single(value, "title").split())
     if not title:
         raise UsageError("the title is empty")
     return title
 
 
 def check_severity(value: str, choices: list[str]) -> str:
+    single(value, "severity")
     for choice in choices:
         if value.strip().casefold() == choice.casefold():
             return choice
@@ -126,7 +103,7 @@ def check_date(value: str) -> dt.date:
 
 
 def check_services(value: str) -> list[str]:
-    return [s.strip() for s in value.split(",") if s.strip()]
+    return [s.strip() for s in single(value, "list of services").split(",") if s.strip()]
 
 
 def check_format(value: str) -> str:
@@ -193,18 +170,22 @@ def from_flags(kb: KnowledgeBase, args: argparse.Namespace) -> Answers:
 
 
 def render(incident_id: str, answers: Answers) -> str:
+    """The page, from the template; what the user typed is escaped for the page's syntax."""
     template = Template((TEMPLATES / f"incident.{answers.format}").read_text(encoding="utf-8"))
     heading = f"{incident_id}: {answers.title}"
     services = ", ".join(answers.services)
     if answers.format == "md":
         services_line = f":services: {services}" if services else ""
+        title, rule = myst_text(answers.title), ""
     else:
         services_line = f"   :services: {services}" if services else ""
+        heading, _, rule = rest_title(heading).partition("\n")
+        title = heading
     text = template.substitute(
         id=incident_id,
-        title=answers.title,
+        title=title,
         heading=heading,
-        rule="=" * len(heading),
+        rule=rule,
         date=answers.date.isoformat(),
         severity=answers.severity,
         services_line=services_line,
@@ -215,14 +196,14 @@ def render(incident_id: str, answers: Answers) -> str:
 def create(kb: KnowledgeBase, answers: Answers) -> tuple[str, Path]:
     """Write the post-mortem under the next free id; never overwrite a file."""
     year = answers.date.year
-    folder = kb.root / str(year)
-    folder.mkdir(parents=True, exist_ok=True)
-    with kb.lock():
-        incident_id = kb.next_id(year)
-        path = folder / f"{incident_id}-{slugify(answers.title)}.{answers.format}"
-        with open(path, "x", encoding="utf-8") as handle:
-            handle.write(render(incident_id, answers))
-    return incident_id, path
+    return reserve(
+        kb.root / f"{year:04d}",
+        kb.shape,
+        year,
+        kb.used,
+        lambda i: file_name(i, answers.title, answers.date, f".{answers.format}"),
+        lambda i: render(i, answers),
+    )
 
 
 def next_steps(incident_id: str, path: Path) -> str:
@@ -258,64 +239,13 @@ CHECKS = {
     "actions": ("action", "action-quality", "overdue"),
     "references": ("ref", "duplicate", "table"),
 }
-WARNING_LINE = re.compile(
-    r"^(?P<path>.*?):(?:(?P<line>\d+):)? (?:WARNING|ERROR|CRITICAL|SEVERE): "
-    r"(?P<message>.*?)(?: \[(?P<type>[\w.-]+)\])?$"
-)
 
 
-@dataclass
-class Finding:
-    path: str
-    line: int | None
-    message: str
-    subtype: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
-
-
-def quiet_build(root: Path) -> tuple[list[Finding], dict[str, tuple[str, str, str]]]:
-    """Build with the dummy builder; return the warnings and {path: (id, title, status)}."""
-    import io
-    import tempfile
-
-    from sphinx.application import Sphinx
-    from sphinx.util.console import nocolor
-
-    from .domain import get_domain
-
-    nocolor()
-    warnings = io.StringIO()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = Sphinx(
-            srcdir=root,
-            confdir=root,
-            outdir=Path(tmp, "out"),
-            doctreedir=Path(tmp, "doctrees"),
-            buildername="dummy",
-            status=None,
-            warning=warnings,
-            freshenv=True,
-            confoverrides={"show_warning_types": True},
-        )
-        app.build()
-        incidents = {
-            os.path.relpath(app.env.doc2path(i.docname)): (i.id, i.title, i.status)
-            for i in get_domain(app.env).all_incidents()
-        }
-    findings = []
-    for line in re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue()).splitlines():
-        match = WARNING_LINE.match(line)
-        if match is None:
-            continue
-        kind = match["type"] or ""
-        subtype = kind.partition(".")[2] if kind.startswith("postmortem.") else kind
-        path = os.path.relpath(match["path"]) if match["path"] else ""
-        number = int(match["line"]) if match["line"] else None
-        findings.append(Finding(path, number, match["message"], subtype))
-    return findings, incidents
+def shown(finding: Finding, first: str) -> str:
+    """A finding, whole: the lines after its first are indented under it."""
+    lines = str(finding).splitlines() or [""]
+    rest = "".join(f"{' ' * len(first)}  {line}".rstrip() + "\n" for line in lines[1:])
+    return f"{first}{lines[0]}\n{rest}"
 
 
 def report(
@@ -331,16 +261,16 @@ def report(
             problems = [f for f in found if f.subtype in subtypes]
             out.write(f"  {'FIX ' if problems else 'pass'}  {check}\n")
             for problem in problems:
-                out.write(f"          {problem}\n")
+                out.write(shown(problem, "          "))
         others = [f for f in found if not any(f.subtype in s for s in CHECKS.values())]
         for problem in others:
-            out.write(f"  FIX   {problem}\n")
+            out.write(shown(problem, "  FIX   "))
         out.write("\n")
     if by_path:
         out.write("Other pages\n")
         for problems in by_path.values():
             for problem in problems:
-                out.write(f"  FIX   {problem}\n")
+                out.write(shown(problem, "  FIX   "))
         out.write("\n")
     problem_pages = sum(1 for p in incidents if any(f.path == p for f in findings))
     out.write(
@@ -350,20 +280,15 @@ def report(
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    root = Path(args.path)
-    if not (root / "conf.py").is_file():
-        raise UsageError(f"{root} is not a knowledge base: it has no conf.py")
-    findings, incidents = quiet_build(root)
-    report(findings, incidents, sys.stdout)
-    return 1 if findings else 0
+    try:
+        outcome = quiet_build(Path(args.path))
+    except SetupError as exc:
+        raise UsageError(str(exc)) from None
+    report(outcome.findings, outcome.incidents, sys.stdout)
+    return 1 if outcome.findings else 0
 
 
-def parser() -> argparse.ArgumentParser:
-    main_parser = argparse.ArgumentParser(
-        prog="sphinx-postmortem", description="Blameless post-mortems with Sphinx."
-    )
-    main_parser.add_argument("--version", action="version", version=__version__)
-    commands = main_parser.add_subparsers(dest="command", required=True)
+def add_new(commands: Any) -> None:
     new = commands.add_parser(
         "new",
         help="start the next post-mortem from the template",
@@ -378,20 +303,48 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--format", help="md (MyST Markdown) or rst (default: from conf.py)")
     new.add_argument("--no-input", action="store_true", help="never ask, even in a terminal")
     new.set_defaults(run=cmd_new)
+
+
+def add_check(commands: Any) -> None:
     check = commands.add_parser(
         "check",
         help="review every post-mortem and report what to fix",
         description="Build the knowledge base quietly and report, per post-mortem, which "
-        "checks pass and what to fix, with file and line. Exits 1 when anything is found.",
+        "checks pass and what to fix, with file and line. Exits 1 when anything is found, "
+        "2 when the project cannot be built.",
     )
     check.add_argument(
         "path", nargs="?", default="incidents", help="the knowledge base (default: incidents)"
     )
     check.set_defaults(run=cmd_check)
-    importer.add_import_command(commands)
-    from .follow import add_commands  # here: follow imports this module
 
-    add_commands(commands)
+
+def add_init(commands: Any) -> None:
+    from .scaffold import add_init_arguments, cmd_init
+
+    init = commands.add_parser(
+        "init",
+        help="start a knowledge base of your own in a new folder",
+        description="Write a new knowledge-base repository: conf.py, the index, the policy, "
+        "a Makefile, hooks, a devcontainer and CI. In a terminal, asks for what the flags "
+        "do not give.",
+    )
+    add_init_arguments(init)
+    init.set_defaults(run=cmd_init)
+
+
+#: one registration function per subcommand, in the order --help lists them
+SUBCOMMANDS: list[Callable[[Any], None]] = [add_new, add_check, importer.add_import_command]
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="sphinx-postmortem", description="Blameless post-mortems with Sphinx."
+    )
+    main_parser.add_argument("--version", action="version", version=__version__)
+    commands = main_parser.add_subparsers(dest="command", required=True)
+    for add in SUBCOMMANDS:
+        add(commands)
     return main_parser
 
 

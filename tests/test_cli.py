@@ -18,6 +18,8 @@ from test_knowledge_base import ROOT, TODAY, build_kb, copy_kb
 from sphinx_postmortem.config import REQUIRED_SECTIONS
 
 COMMAND = [sys.executable, "-m", "sphinx_postmortem", "new"]
+#: the command imports this checkout's package, wherever it runs
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def run(kb: Path, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -27,6 +29,7 @@ def run(kb: Path, *flags: str) -> subprocess.CompletedProcess[str]:
         text=True,
         stdin=subprocess.DEVNULL,
         cwd=kb.parent,
+        env=ENV,
     )
 
 
@@ -146,41 +149,18 @@ def test_bad_or_missing_values_write_nothing(kb: Path, flags: list[str], message
     assert sorted(kb.rglob("*")) == before
 
 
-def test_make_variables(kb: Path) -> None:
-    if not (ROOT / ".venv/.installed-dev").exists():
-        pytest.skip("make new-incident runs from the project's .venv")
-    result = subprocess.run(
-        [
-            "make",
-            "-s",
-            "-C",
-            str(ROOT),
-            "new-incident",
-            f"KB={kb}",
-            'TITLE=It\'s "quoted"',
-            "SEVERITY=SEV2",
-            "FORMAT=rst",
-            f"DATE={TODAY}",
-            "SERVICES=api, web",
-        ],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 0, result.stderr
-    (path,) = (kb / "2026").glob("*.rst")
-    assert path.name == "INC-2026-001-it-s-quoted.rst"
-    assert 'INC-2026-001: It\'s "quoted"' in path.read_text()
-    assert "   :services: api, web\n" in path.read_text()
-
-
 class Terminal:
     """The command in a pseudo-terminal, answered as a person would."""
 
     def __init__(self, kb: Path) -> None:
         self.master, slave = pty.openpty()
         self.process = subprocess.Popen(
-            [*COMMAND, "--kb", str(kb)], stdin=slave, stdout=slave, stderr=slave, cwd=kb.parent
+            [*COMMAND, "--kb", str(kb)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=kb.parent,
+            env=ENV,
         )
         os.close(slave)
         self.screen = ""
@@ -227,6 +207,7 @@ def check(kb: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         cwd=kb.parent,
+        env=ENV,
     )
 
 
@@ -261,6 +242,189 @@ def test_a_relative_knowledge_base_path(kb: Path) -> None:
         text=True,
         stdin=subprocess.DEVNULL,
         cwd=kb.parent,
+        env=ENV,
     )
     assert result.returncode == 0, result.stderr
     assert (kb / "2026/INC-2026-001-relative.md").is_file()
+
+
+# -- hostile input: make variables, markup, line breaks, ids ------------------------
+
+HOSTILE_TITLES = [
+    "$(shell touch pwned)",
+    "Costs $5 overrun; $HOME broken",
+    'It\'s "quoted" and `ticked` $$x',
+    "--help",
+]
+
+
+def test_make_passes_every_value_exactly_as_typed(kb: Path, build: Builder) -> None:
+    venv = Path(sys.prefix)  # the environment running the tests stands in for .venv
+    for n, title in enumerate(HOSTILE_TITLES):
+        result = subprocess.run(
+            ["make", "-s", "-C", str(ROOT), "-o", str(venv / ".installed-dev")]
+            + [f"VENV={venv}", "new-incident", f"KB={kb}", f"TITLE={title}"]
+            + ["SEVERITY=--sev2", f"DATE=2026-0{n + 1}-01", "SERVICES=$HOME, a;b"]
+            + ["FORMAT=rst" if n % 2 else "FORMAT=md"],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env=ENV,
+        )
+        assert "not a severity" in result.stderr  # "--sev2" reached the command as a value
+        result = subprocess.run(
+            [*result.args[:-4], "SEVERITY=SEV2", *result.args[-3:]],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env=ENV,
+        )
+        assert result.returncode == 0, result.stderr
+    assert not (ROOT / "pwned").exists() and not list(kb.parent.rglob("pwned"))
+    # the titles as typed, without Sphinx's typographic quotes and dashes
+    built = build(srcdir=kb, confoverrides={"postmortem_today": TODAY, "smartquotes": False})
+    assert built.warnings == []
+    exported = {i["id"]: i for i in built.export()["incidents"]}
+    assert [exported[f"INC-2026-00{n}"]["title"] for n in (1, 2, 3, 4)] == [
+        f"INC-2026-00{n}: {title}" for n, title in enumerate(HOSTILE_TITLES, 1)
+    ]
+    assert exported["INC-2026-001"]["services"] == ["$HOME", "a;b"]
+
+
+def test_titles_are_text_in_either_syntax(kb: Path, build: Builder) -> None:
+    titles = {
+        "rst": "Costs *up* `now` |sub| _x_ and a \\ backslash",
+        "md": "<g> *bold* [link](x) {sub}`y` & &amp; # #",
+    }
+    for fmt, title in titles.items():
+        flags = ["--title", title, "--severity", "SEV3", "--format", fmt]
+        result = run(kb, *flags, "--date", "2026-04-01")
+        assert result.returncode == 0, result.stderr
+    built = build_kb(build, kb)
+    assert built.warnings == []
+    exported = {i["id"]: i["title"] for i in built.export()["incidents"]}
+    assert exported["INC-2026-001"] == f"INC-2026-001: {titles['rst']}"
+    assert exported["INC-2026-002"] == f"INC-2026-002: {titles['md']}"
+    page = built.html("2026/INC-2026-002-g-bold-link-x-sub-y-amp")
+    assert "<h1>INC-2026-002: &lt;g&gt; *bold* [link](x) {sub}`y` &amp; &amp;amp; # #" in page
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--title", "x", "--services", "a, b\n:severity: SEV1"],
+        ["--title", "one\ntwo"],
+        ["--title", "x\r:status: final"],
+    ],
+)
+def test_a_line_break_is_refused(kb: Path, flags: list[str]) -> None:
+    before = sorted(kb.rglob("*"))
+    result = run(kb, *flags, "--severity", "SEV2")
+    assert result.returncode == 2
+    assert "holds a line break; write it on one line" in result.stderr
+    assert sorted(kb.rglob("*")) == before
+
+
+@pytest.mark.parametrize("title", ["Сбой оплаты", "🔥🔥🔥", "!!! ???", "支付失败"])
+def test_a_title_without_latin_letters_gives_a_dated_file_name(kb: Path, title: str) -> None:
+    result = run(kb, "--title", title, "--severity", "SEV2", "--date", "2026-11-28")
+    assert result.returncode == 0, result.stderr
+    path = kb / "2026/INC-2026-001-2026-11-28.md"
+    assert path.read_text().startswith(f"# INC-2026-001: {title}\n")
+
+
+def test_an_old_date_is_in_the_index(kb: Path, build: Builder) -> None:
+    assert run(kb, "--title", "Y2K", "--severity", "SEV1", "--date", "1999-12-31").returncode == 0
+    built = build_kb(build, kb)
+    assert built.warnings == []
+    assert 'href="1999/INC-1999-001-y2k.html"' in built.html("index")  # the navigation
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("outage-notes.md", "# Notes\n\n```{incident} INC-2027-007\n:date: 2027-01-01\n```\n"),
+        ("outage-notes.md", "# Notes\n\n:::{incident} INC-2027-007\n:date: 2027-01-01\n:::\n"),
+        ("old/notes.rst", "Notes\n=====\n\n.. incident:: INC-2027-007\n   :date: 2027-01-01\n"),
+    ],
+)
+def test_ids_in_use_are_read_from_the_directives(kb: Path, name: str, text: str) -> None:
+    (kb / name).parent.mkdir(exist_ok=True)
+    (kb / name).write_text(text)
+    result = run(kb, "--title", "Next", "--severity", "SEV2", "--date", "2027-03-01")
+    assert result.returncode == 0, result.stderr
+    assert (kb / "2027/INC-2027-008-next.md").is_file()
+
+
+def test_the_id_follows_the_configured_pattern(kb: Path, build: Builder) -> None:
+    conf = kb / "conf.py"
+    text = conf.read_text() + 'postmortem_id_pattern = r"PM\\d{4}-\\d{3}"\n'
+    conf.write_text(text + "if tags.has('internal'):\n    html_title = 'Internal'\n")
+    for _ in range(2):
+        result = run(kb, "--title", "Queue", "--severity", "SEV2", "--date", "2026-05-01")
+        assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (kb / "2026").iterdir()) == [
+        "PM2026-001-queue.md",
+        "PM2026-002-queue.md",
+    ]
+    built = build_kb(build, kb)
+    assert [w for w in built.warnings if "PM2026" in w] == []
+
+
+def test_no_claim_or_lock_file_is_left_behind(kb: Path) -> None:
+    def one(n: int) -> subprocess.CompletedProcess[str]:
+        return run(kb, "--title", f"Run {n}", "--severity", "SEV3", "--date", "2026-03-01")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert [r.returncode for r in pool.map(one, range(4))] == [0] * 4
+    assert [p.name for p in kb.rglob(".*")] == []
+    assert len({p.name[:12] for p in (kb / "2026").iterdir()}) == 4
+
+
+def failing_check(kb: Path) -> str:
+    result = check(kb)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    return result.stderr
+
+
+def test_check_a_syntax_error_in_conf_py_is_one_line(kb: Path) -> None:
+    (kb / "conf.py").write_text("project = 'x'\nextensions = [\n")
+    assert failing_check(kb).startswith(f"sphinx-postmortem: {kb / 'conf.py'}:")
+    assert "syntax error in the configuration" in failing_check(kb)
+
+
+def test_check_a_runtime_error_in_conf_py_is_one_line(kb: Path) -> None:
+    (kb / "conf.py").write_text("project = 'x'\nimport no_such_module_here\n")
+    message = failing_check(kb)
+    assert f"{kb / 'conf.py'}:2: ModuleNotFoundError in the configuration" in message
+
+
+def test_check_a_project_without_the_extension_is_one_line(kb: Path) -> None:
+    (kb / "conf.py").write_text("extensions = ['myst_parser']\n")
+    assert 'does not load the extension: add "sphinx_postmortem"' in failing_check(kb)
+
+
+def test_check_an_extension_that_cannot_load_is_one_line(kb: Path) -> None:
+    (kb / "conf.py").write_text("extensions = ['sphinx_postmortem', 'no_such_extension']\n")
+    assert "no_such_extension" in failing_check(kb)
+
+
+def test_check_shows_a_multi_line_message_whole(kb: Path) -> None:
+    (page,) = (kb / "2018").glob("*.rst")
+    text = page.read_text()
+    page.write_text(text + "\n.. action:: Twice owned\n   :owner: a\n   :owner: b\n")
+    result = check(kb)
+    assert result.returncode == 1
+    line = text.count("\n") + 2
+    relative = page.relative_to(kb.parent)
+    assert (
+        f'  FIX   {relative}:{line}: Error in "action" directive:\n'
+        '          invalid option data: duplicate option "owner".\n'
+        "\n"
+        "          .. action:: Twice owned\n"
+        "             :owner: a\n"
+        "             :owner: b\n"
+    ) in result.stdout, result.stdout
