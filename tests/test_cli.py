@@ -260,25 +260,23 @@ HOSTILE_TITLES = [
 
 def test_make_passes_every_value_exactly_as_typed(kb: Path, build: Builder) -> None:
     venv = Path(sys.prefix)  # the environment running the tests stands in for .venv
-    for n, title in enumerate(HOSTILE_TITLES):
-        result = subprocess.run(
-            ["make", "-s", "-C", str(ROOT), "-o", str(venv / ".installed-dev")]
-            + [f"VENV={venv}", "new-incident", f"KB={kb}", f"TITLE={title}"]
-            + ["SEVERITY=--sev2", f"DATE=2026-0{n + 1}-01", "SERVICES=$HOME, a;b"]
-            + ["FORMAT=rst" if n % 2 else "FORMAT=md"],
+    make = ["make", "-s", "-C", str(ROOT), "-o", str(venv / ".installed-dev"), f"VENV={venv}"]
+
+    def new_incident(*values: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*make, "new-incident", f"KB={kb}", *values],
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
             env=ENV,
         )
-        assert "not a severity" in result.stderr  # "--sev2" reached the command as a value
-        result = subprocess.run(
-            [*result.args[:-4], "SEVERITY=SEV2", *result.args[-3:]],
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            env=ENV,
-        )
+
+    for n, title in enumerate(HOSTILE_TITLES, 1):
+        values = [f"TITLE={title}", f"DATE=2026-0{n}-01", "SERVICES=$HOME, a;b"]
+        values.append("FORMAT=rst" if n % 2 else "FORMAT=md")
+        refused = new_incident(*values, "SEVERITY=--sev2")
+        assert "'--sev2' is not a severity" in refused.stderr  # a value, not an option
+        result = new_incident(*values, "SEVERITY=SEV2")
         assert result.returncode == 0, result.stderr
     assert not (ROOT / "pwned").exists() and not list(kb.parent.rglob("pwned"))
     # the titles as typed, without Sphinx's typographic quotes and dashes
