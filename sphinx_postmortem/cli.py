@@ -319,9 +319,47 @@ def add_check(commands: Any) -> None:
     check.set_defaults(run=cmd_check)
 
 
-def add_init(commands: Any) -> None:
-    from .scaffold import add_init_arguments, cmd_init
+def cmd_init(args: argparse.Namespace) -> int:
+    from . import scaffold
 
+    def checked(check: Callable[[str], T]) -> Callable[[str], T]:
+        def run(value: str) -> T:
+            try:
+                return check(value)
+            except scaffold.InitError as exc:
+                raise UsageError(str(exc)) from None
+
+        return run
+
+    target = Path(args.dir)
+    questions = [
+        ("Project name", scaffold.check_project, args.project or "Post-mortems"),
+        ("Id prefix (INC-2026-001)", scaffold.check_prefix, args.id_prefix or "INC"),
+        ("Time zone", scaffold.check_timezone, args.timezone or "UTC"),
+        ("Format of new post-mortems (md or rst)", check_format, args.format or "md"),
+    ]
+    if sys.stdin.isatty() and not args.no_input:
+        answers = [ask(q, checked(c), d, sys.stdin, sys.stdout) for q, c, d in questions]
+    else:
+        answers = [checked(c)(d) for _, c, d in questions]
+    project, prefix, timezone, fmt = (str(a) for a in answers)
+    choices = scaffold.Choices(project, prefix, timezone, fmt, gitlab=args.gitlab)
+    try:
+        written = scaffold.write(target, choices, force=args.force)
+    except (scaffold.InitError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    shown = os.path.relpath(target)
+    sys.stdout.write(
+        f"Wrote a knowledge base in {shown} ({len(written)} files).\n\nNext:\n"
+        f"  cd {shown}\n"
+        "  git init && make hooks    commit-message check and review before each commit\n"
+        "  make new-incident         start the first post-mortem\n"
+        "  make html                 build it into _build/html (make serve: live)\n"
+    )
+    return 0
+
+
+def add_init(commands: Any) -> None:
     init = commands.add_parser(
         "init",
         help="start a knowledge base of your own in a new folder",
@@ -329,12 +367,24 @@ def add_init(commands: Any) -> None:
         "a Makefile, hooks, a devcontainer and CI. In a terminal, asks for what the flags "
         "do not give.",
     )
-    add_init_arguments(init)
+    init.add_argument("dir", help="the folder to write, new or empty")
+    init.add_argument("--project", help="the knowledge base's name (default: Post-mortems)")
+    init.add_argument("--id-prefix", help="the letters ids start with (default: INC)")
+    init.add_argument("--timezone", help="the IANA time zone of times (default: UTC)")
+    init.add_argument("--format", help="md or rst, for new post-mortems (default: md)")
+    init.add_argument("--gitlab", action="store_true", help="write a GitLab CI file too")
+    init.add_argument("--force", action="store_true", help="write into a non-empty folder")
+    init.add_argument("--no-input", action="store_true", help="never ask, even in a terminal")
     init.set_defaults(run=cmd_init)
 
 
 #: one registration function per subcommand, in the order --help lists them
-SUBCOMMANDS: list[Callable[[Any], None]] = [add_new, add_check, importer.add_import_command]
+SUBCOMMANDS: list[Callable[[Any], None]] = [
+    add_new,
+    add_check,
+    add_init,
+    importer.add_import_command,
+]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -152,10 +152,10 @@ def test_bad_or_missing_values_write_nothing(kb: Path, flags: list[str], message
 class Terminal:
     """The command in a pseudo-terminal, answered as a person would."""
 
-    def __init__(self, kb: Path) -> None:
+    def __init__(self, kb: Path, command: list[str] | None = None) -> None:
         self.master, slave = pty.openpty()
         self.process = subprocess.Popen(
-            [*COMMAND, "--kb", str(kb)],
+            command or [*COMMAND, "--kb", str(kb)],
             stdin=slave,
             stdout=slave,
             stderr=slave,
