@@ -18,11 +18,11 @@ The modules, each knowing only those below it:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .action import setup_action
+from .browser import setup_browser
 from .collect import setup_collect
 from .config import setup_config
 from .domain import setup_domain
@@ -39,14 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["__version__", "setup"]
 
-STATIC = Path(__file__).parent / "static"
-
-
-def _add_static_path(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC))
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     setup_config(app)
     setup_domain(app)
@@ -59,8 +51,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_collect(app)
     setup_review(app)
     setup_export(app)
-    app.connect("builder-inited", _add_static_path)
-    app.add_css_file("postmortem.css")
+    setup_browser(app)
     return {
         "version": __version__,
         "env_version": 1,
