@@ -17,7 +17,7 @@ from sphinx.testing.util import SphinxTestApp
 
 from sphinx_postmortem.export import SCHEMA as SCHEMA_PATH
 
-pytest_plugins = ("sphinx.testing.fixtures",)
+pytest_plugins = ("sphinx.testing.fixtures", "browser")
 
 EXAMPLES = Path(__file__).parent / "examples"
 CONF = """\

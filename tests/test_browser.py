@@ -1,0 +1,220 @@
+"""The tables as a reader uses them in a browser: they fit, they filter, they sort.
+
+A knowledge base with many actions, long ids (``PM2019-009-A1``) and long
+titles is built in furo and in alabaster, opened from file:// in chromium and
+looked at in a phone's, a tablet's, a laptop's and a desktop's window. The
+screenshots stay in pytest's temporary folder for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser import Opener, Tab
+from conftest import CONF, Builder
+
+pytestmark = pytest.mark.filterwarnings(r"ignore:'myst_parser\.sphinx_ext\.myst_refs")
+
+WIDTHS = (375, 768, 1280, 1600)
+#: (started, resolved) per incident: the times to resolve sort as 45 min < 3 h 5 min < 1 d 2 h
+DURATIONS = {3: "10:45", 5: "13:05", 9: "2019-03-10 12:00"}
+OWNERS = ("platform-reliability-engineering", "payments-team", "storage", "edge-networking")
+PRIORITIES = ("high", "medium", "low")
+
+
+def incident_page(number: int) -> str:
+    key = f"PM2019-00{number}"
+    title = f"{key}: Requests to the regional object store time out behind the new gateway"
+    resolved = DURATIONS.get(number, "11:03")
+    actions = "".join(
+        f"""
+.. action:: Add a synthetic check that reads and writes one object in every region {n}
+   :id: {key}-A{n}
+   :owner: {OWNERS[(number + n) % len(OWNERS)]}
+   :due: 2024-0{(number + n) % 9 + 1}-15
+   :status: {"in-progress" if n == 2 else "open"}
+   :priority: {PRIORITIES[(number * n) % len(PRIORITIES)]}
+   :type: detect
+"""
+        for n in range(1, 5)
+    )
+    return f"""{title}
+{"=" * len(title)}
+
+.. incident:: {key}
+   :date: 2019-03-0{number}
+   :severity: SEV{number % 3 + 1}
+   :status: final
+   :owner: {OWNERS[number % len(OWNERS)]}
+   :services: object-store-gateway-eu-west-1, authentication
+   :started: 2019-03-0{number} 10:00
+   :detected: 10:20
+   :resolved: {resolved}
+
+   The gateway's connection pool was smaller than the old proxy's.
+{actions}"""
+
+
+INDEX = """\
+Knowledge base
+==============
+
+.. toctree::
+   :glob:
+
+   incidents/*
+
+Incidents
+---------
+
+.. incident-table::
+
+Open actions
+------------
+
+.. action-table::
+
+Every column
+------------
+
+.. incident-table::
+   :columns: id, title, date, severity, status, owner, services, ttd, ttm, ttr, open-actions
+
+.. action-table::
+   :columns: id, action, owner, due, status, priority, type, incident, severity, tracker
+"""
+
+SETTINGS = f"""
+postmortem_id_pattern = r"PM\\d{{4}}-\\d{{3}}"
+postmortem_priorities = {list(PRIORITIES)!r}
+postmortem_default_priority = "medium"
+"""
+THEMES = {
+    "furo": 'html_theme = "furo"\n',
+    "alabaster": 'html_theme = "alabaster"\n',
+}
+
+
+def build_kb(build: Builder, theme: str) -> Path:
+    files = {f"incidents/pm2019-00{n}.rst": incident_page(n) for n in (1, 2, 3, 5, 7, 9)}
+    conf = CONF + THEMES[theme] + SETTINGS
+    built = build({"index.rst": INDEX, **files}, conf=conf)
+    # some actions are overdue on purpose: their rows are marked
+    assert [w for w in built.warnings if "[postmortem.overdue]" not in w] == []
+    return built.outdir / "index.html"
+
+
+#: each table's scrolling box (the table itself, or furo's wrapper) and how it fits
+TABLE_BOXES = """() => [...document.querySelectorAll("table.pm-table")].map((table) => {
+  const box = getComputedStyle(table).overflowX === "auto" ? table : table.parentElement;
+  return {right: box.getBoundingClientRect().right, scrolls: box.scrollWidth > box.clientWidth,
+          table: Math.round(table.scrollWidth), column: Math.round(box.clientWidth),
+          scrollable: getComputedStyle(box).overflowX === "auto"};
+})"""
+
+
+def column(tab: Tab, selector: str, name: str) -> list[str]:
+    """The text of a column's cells in the rows shown, top to bottom."""
+    return [
+        text.strip()
+        for text in tab.page.locator(
+            f"{selector} tbody tr:not([hidden]) td.pm-col-{name}"
+        ).all_text_contents()
+    ]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_tables_fit_every_window(build: Builder, open_page: Opener, theme: str) -> None:
+    tab = open_page(build_kb(build, theme))
+    for width in WIDTHS:
+        tab.width(width)
+        tab.screenshot(f"{theme}-{width}")
+        assert tab.overflow() == 0, f"{theme} at {width} px"
+        for box in tab.page.evaluate(TABLE_BOXES):
+            # a table wider than the column scrolls inside its own box
+            assert box["right"] <= width, (theme, width, box)
+            assert box["scrollable"] or not box["scrolls"], (theme, width, box)
+        if width >= 1280:  # on a laptop or wider, the default columns fit without scrolling
+            default_columns = tab.page.evaluate(TABLE_BOXES)[:2]
+            assert not any(b["scrolls"] for b in default_columns), (theme, width, default_columns)
+    assert tab.console == []
+
+
+ACTIONS = "#open-actions table.pm-action-table"
+INCIDENTS = "#incidents table.pm-incident-table"
+
+
+def test_search_box_filters_rows_and_keeps_the_view_in_the_url(
+    build: Builder, open_page: Opener
+) -> None:
+    index = build_kb(build, "furo")
+    tab = open_page(index)
+    page = tab.page
+    assert len(column(tab, ACTIONS, "id")) == 24
+    search = page.locator("#open-actions").get_by_label("Filter actions")
+    assert search.get_attribute("type") == "search"
+    assert page.get_by_role("status").nth(1).text_content() == "24 actions"
+
+    search.press_sequentially("payments P")
+    shown = column(tab, ACTIONS, "owner")
+    assert shown and set(shown) == {"payments-team"} and len(shown) < 24
+    # the hidden rows are still in the page, marked hidden
+    assert page.locator(f"{ACTIONS} tbody tr[hidden]").count() == 24 - len(shown)
+    assert page.get_by_role("status").nth(1).text_content() == f"{len(shown)} of 24 actions shown"
+    assert page.url.endswith("#pm-filter-2=payments+P")
+
+    # the link opens the same view
+    again = open_page(Path(index))
+    again.page.goto(page.url)
+    again.page.reload()
+    assert (
+        again.page.locator("#open-actions").get_by_label("Filter actions").input_value()
+        == "payments P"
+    )
+    assert column(again, ACTIONS, "owner") == shown
+    assert len(column(again, INCIDENTS, "id")) == 6  # the other table is left as it was
+
+    search.fill("")
+    assert len(column(tab, ACTIONS, "id")) == 24
+    assert "#" not in page.url
+    assert tab.console == again.console == []
+
+
+def test_headers_sort_in_the_order_a_reader_expects(build: Builder, open_page: Opener) -> None:
+    tab = open_page(build_kb(build, "furo"))
+    page = tab.page
+    header = page.locator(f"{ACTIONS} th").filter(has_text="Priority")
+    button = header.get_by_role("button", name="Priority", exact=True)
+    button.focus()
+    page.keyboard.press("Enter")  # keyboard-usable
+    assert header.get_attribute("aria-sort") == "ascending"
+    priorities = column(tab, ACTIONS, "priority")
+    # in the configured order (high, medium, low), not the alphabet's
+    assert priorities == sorted(priorities, key=PRIORITIES.index)
+    assert priorities[0] == "high" and priorities[-1] == "low"
+
+    button.click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert column(tab, ACTIONS, "priority") == sorted(priorities, key=PRIORITIES.index)[::-1]
+
+    due = page.locator(f"{ACTIONS} th").filter(has_text="Due")
+    due.get_by_role("button").click()
+    assert due.get_attribute("aria-sort") == "ascending"
+    assert header.get_attribute("aria-sort") is None
+    dates = [d[:10] for d in column(tab, ACTIONS, "due")]
+    assert dates == sorted(dates) and dates[0] < dates[-1]
+
+    # durations by length, not as text: 45 min < 1 h 3 min < 3 h 5 min < 1 d 2 h
+    page.locator(f"{INCIDENTS} th").get_by_role("button", name="Time to resolve").click()
+    assert column(tab, INCIDENTS, "ttr") == ["45 min", *["1 h 3 min"] * 3, "3 h 5 min", "1 d 2 h"]
+    assert "pm-sort=ttr" in page.url and "pm-sort-2=due" in page.url
+    assert tab.console == []
+
+
+def test_tables_are_complete_without_javascript(build: Builder, open_page: Opener) -> None:
+    tab = open_page(build_kb(build, "alabaster"), width=375, javascript=False)
+    assert tab.page.locator("input[type=search], button").count() == 0
+    assert len(column(tab, ACTIONS, "id")) == 24
+    assert tab.page.locator(f"{ACTIONS} th").all_text_contents()[:2] == ["Id", "Action"]
+    assert tab.overflow() == 0
