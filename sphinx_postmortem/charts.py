@@ -136,6 +136,39 @@ def lines(title: str, labels: Sequence[str], series: Sequence[Series], unit: str
     return _svg(title, description, body + _legend(series))
 
 
+#: a generous estimate of one character's width in an 11 px label
+CHAR = 6.5
+#: the baselines labels may take, nearest the bar first: above, below, then further out
+LABEL_ROWS = (32, 78, 18, 92)
+
+
+def _place_labels(marks: Sequence[tuple[str, float]], xs: Sequence[float]) -> list[tuple[int, str]]:
+    """Each milestone's label as (baseline, text-anchor), so that none is clipped or
+    overlaps another: labels alternate above and below the bar; one that would
+    run past an edge is anchored to its mark from that side; one that would
+    overlap a label already in its row moves a row further out."""
+    taken: list[list[tuple[float, float]]] = [[] for _ in LABEL_ROWS]
+    placed = []
+    for i, ((name, _), x) in enumerate(zip(marks, xs, strict=True)):
+        width = len(name) * CHAR
+        if x - width / 2 < 2:
+            anchor, left = "start", x
+        elif x + width / 2 > WIDTH - 2:
+            anchor, left = "end", x - width
+        else:
+            anchor, left = "middle", x - width / 2
+        right = left + width
+        near, far = i % 2, 1 - i % 2
+        rows = (near, far, near + 2, far + 2)
+        row = next(
+            (r for r in rows if all(right + 4 < a or left - 4 > b for a, b in taken[r])),
+            rows[-1],
+        )
+        taken[row].append((left, right))
+        placed.append((LABEL_ROWS[row], anchor))
+    return placed
+
+
 def lifecycle(
     title: str, marks: Sequence[tuple[str, float]], spans: Sequence[tuple[str, str]]
 ) -> str:
@@ -159,10 +192,8 @@ def lifecycle(
                 f'<text class="pm-span" x="{x + w / 2:.1f}" y="55" text-anchor="middle">'
                 f"{escape(label)}</text>"
             )
-    for i, (name, seconds) in enumerate(marks):
-        x = LEFT + seconds * scale
-        y = 32 if i % 2 == 0 else 78
-        anchor = "start" if i == 0 else "end" if i == len(marks) - 1 else "middle"
+    xs = [LEFT + seconds * scale for _, seconds in marks]
+    for (name, _), x, (y, anchor) in zip(marks, xs, _place_labels(marks, xs), strict=True):
         body.append(
             f'<line class="pm-mark" x1="{x:.1f}" x2="{x:.1f}" y1="36" y2="66"/>'
             f'<text class="pm-tick" x="{x:.1f}" y="{y}" text-anchor="{anchor}">'

@@ -238,3 +238,60 @@ def test_an_unchanged_rebuild_keeps_its_configuration(build: Builder, theme: str
     for name in ("postmortem.css", "postmortem-tables.js"):
         assert (second.outdir / "_static" / name).is_file()
         assert f"_static/{name}" in second.html("index")
+
+
+CHART_TEXT = """() => [...document.querySelectorAll("svg.pm-chart")].map((svg) => {
+  const view = svg.viewBox.baseVal;
+  const luminance = (css) => {
+    const [r, g, b] = css.match(/[\\d.]+/g).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const page = luminance(getComputedStyle(document.body).backgroundColor);
+  return [...svg.querySelectorAll("text.pm-tick")].map((text) => {
+    const box = text.getBBox();
+    const ink = luminance(getComputedStyle(text).fill);
+    return {text: text.textContent, left: box.x, right: box.x + box.width, top: box.y,
+            bottom: box.y + box.height, width: view.width, height: view.height,
+            contrast: (Math.max(ink, page) + 0.05) / (Math.min(ink, page) + 0.05)};
+  });
+})"""
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["right"] <= b["left"]
+        or b["right"] <= a["left"]
+        or a["bottom"] <= b["top"]
+        or b["bottom"] <= a["top"]
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_lifecycle_labels_are_never_clipped(build: Builder, open_page: Opener, scheme: str) -> None:
+    # mitigated a minute before it was resolved: the two labels meet at the right edge
+    page = incident_page(1).replace(":resolved: 11:03", ":mitigated: 11:02\n   :resolved: 11:03")
+    built = build(
+        {"incidents/pm2019-001.rst": page},
+        conf=CONF + SETTINGS,
+        confoverrides={"html_theme": "furo"},
+    )
+    tab = open_page(built.outdir / "incidents" / "pm2019-001.html")
+    tab.page.emulate_media(color_scheme=scheme)  # furo follows the system's scheme
+    (labels,) = tab.page.evaluate(CHART_TEXT)
+    tab.screenshot(f"lifecycle-{scheme}")
+    assert [label["text"] for label in labels] == [
+        "started",
+        "detected +20 min",
+        "mitigated +1 h 2 min",
+        "resolved +1 h 3 min",
+    ]
+    for label in labels:
+        assert 0 <= label["left"] and label["right"] <= label["width"], label
+        assert 0 <= label["top"] and label["bottom"] <= label["height"], label
+        assert label["contrast"] >= 4.5, label  # readable on the page, light or dark
+    for i, label in enumerate(labels):
+        assert not any(overlaps(label, other) for other in labels[i + 1 :]), label
+    assert tab.console == []
