@@ -8,16 +8,30 @@ context, so nothing (history, storage) leaks from one test to the next.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_FLAGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+#: Debian's chromium, as the machines here allow it (no sandbox as root, no
+#: background connections on a closed network); Playwright adds its own
+#: headless flag
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
 
 
 @dataclass
@@ -51,9 +65,7 @@ def browser() -> Iterator[Browser]:
         pytest.skip("needs Debian's chromium (.ci/run installs it)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        # Playwright runs it headless itself, in the mode it expects
-        args = [flag for flag in CHROMIUM_FLAGS if flag != "--headless"]
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
 

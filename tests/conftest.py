@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,29 +95,6 @@ def build(make_app: Callable[..., SphinxTestApp], tmp_path: Path) -> Builder:
         return Built(app)
 
     return _build
-
-
-#: Debian's chromium, headless, as the machines here allow it (no sandbox as root,
-#: no background connections on a closed network)
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-)
-
-
-def chromium(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    if CHROMIUM is None:
-        pytest.skip("needs Debian's chromium (.ci/run installs it)")
-    return subprocess.run(
-        [CHROMIUM, *CHROMIUM_FLAGS, *args], capture_output=True, text=True, timeout=timeout
-    )
 
 
 @pytest.fixture

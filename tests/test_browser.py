@@ -289,9 +289,24 @@ def test_lifecycle_labels_are_never_clipped(build: Builder, open_page: Opener, s
         "resolved +1 h 3 min",
     ]
     for label in labels:
-        assert 0 <= label["left"] and label["right"] <= label["width"], label
-        assert 0 <= label["top"] and label["bottom"] <= label["height"], label
+        assert label["left"] >= 0 and label["right"] <= label["width"], label
+        assert label["top"] >= 0 and label["bottom"] <= label["height"], label
         assert label["contrast"] >= 4.5, label  # readable on the page, light or dark
     for i, label in enumerate(labels):
         assert not any(overlaps(label, other) for other in labels[i + 1 :]), label
     assert tab.console == []
+
+
+def test_action_boxes_are_padded_in_furo(build: Builder, open_page: Opener) -> None:
+    # furo-extensions.css, loaded after ours, sets every .container's padding to 0
+    built = build(
+        {"incidents/pm2019-001.rst": incident_page(1)},
+        conf=CONF + SETTINGS,
+        confoverrides={"html_theme": "furo"},
+    )
+    tab = open_page(built.outdir / "incidents" / "pm2019-001.html")
+    paddings = tab.page.eval_on_selector_all(
+        "div.pm-action",
+        "boxes => boxes.map(b => parseFloat(getComputedStyle(b).paddingLeft))",
+    )
+    assert len(paddings) == 4 and min(paddings) >= 8, paddings

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conftest import chromium
+from browser import Opener, Tab
 from docutils.parsers.rst import directives, roles
 from sphinx.testing.util import SphinxTestApp
 
@@ -290,72 +290,53 @@ def test_an_undocumented_name_fails_the_checks(manual: Manual) -> None:
 # -- in a browser ----------------------------------------------------------------------
 
 
-@dataclass
-class Page:
-    dom: str
-    console: list[str]
-    screenshot: Path
+def open_manual_page(open_page: Opener, html_file: Path, name: str) -> tuple[Tab, str]:
+    """A page of the manual in the browser, a screenshot of it, and its DOM."""
+    tab = open_page(html_file, width=1280, height=1600)
+    assert tab.screenshot(name).stat().st_size > 10_000
+    return tab, tab.page.content()
 
 
-def open_in_chromium(path: Path, tmp_path: Path) -> Page:
-    """Load a built page in headless Chromium: its DOM, console messages and a screenshot."""
-    screenshot = tmp_path / f"{path.stem}.png"
-    result = chromium(
-        f"--user-data-dir={tmp_path / f'profile-{path.stem}'}",
-        "--enable-logging=stderr",
-        "--v=0",
-        "--window-size=1280,1600",
-        f"--screenshot={screenshot}",
-        "--dump-dom",
-        path.as_uri(),
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
-    return Page(result.stdout, console, screenshot)
-
-
-def local_assets(page: Page, html_file: Path) -> list[Path]:
+def local_assets(dom: str, html_file: Path) -> list[Path]:
     """The style sheets and scripts a page loads from the build folder."""
-    refs = re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', page.dom)
-    refs += re.findall(r'<script[^>]*src="([^"]+)"', page.dom)
+    refs = re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', dom)
+    refs += re.findall(r'<script[^>]*src="([^"]+)"', dom)
     return [html_file.parent / ref.split("?")[0] for ref in refs if "://" not in ref]
 
 
-def test_home_page_in_a_browser(manual: Manual, tmp_path: Path) -> None:
+def test_home_page_in_a_browser(manual: Manual, open_page: Opener) -> None:
     html_file = manual.outdir / "index.html"
-    page = open_in_chromium(html_file, tmp_path)
+    tab, dom = open_manual_page(open_page, html_file, "home")
 
-    assert page.console == []
-    assert all(asset.is_file() for asset in local_assets(page, html_file))
-    assert any(a.name == "postmortem.css" for a in local_assets(page, html_file))
+    assert tab.console == []
+    assert all(asset.is_file() for asset in local_assets(dom, html_file))
+    names = {a.name for a in local_assets(dom, html_file)}
+    assert {"postmortem.css", "postmortem-tables.js"} <= names
     # furo's navigation, with the manual's sections
-    assert 'class="sidebar-drawer"' in page.dom
-    sidebar = page.dom[page.dom.index('class="sidebar-tree"') :]
+    assert 'class="sidebar-drawer"' in dom
+    sidebar = dom[dom.index('class="sidebar-tree"') :]
     for caption in ("Start here", "Reference", "How-to guides"):
         assert caption in sidebar
     # the live incident table lists the manual's example incidents
-    table = page.dom[page.dom.index("pm-incident-table") :]
+    table = dom[dom.index("pm-incident-table") :]
     table = table[: table.index("</table>")]
     for incident_id in ("INC-2026-101", "INC-2026-201", "INC-2026-202", "INC-2026-203"):
         assert f">{incident_id}<" in table
-    assert page.screenshot.stat().st_size > 10_000
 
 
-def test_reference_page_in_a_browser(manual: Manual, tmp_path: Path) -> None:
+def test_reference_page_in_a_browser(manual: Manual, open_page: Opener) -> None:
     html_file = manual.outdir / "reference" / "incident.html"
-    page = open_in_chromium(html_file, tmp_path)
+    tab, dom = open_manual_page(open_page, html_file, "reference-incident")
 
-    assert page.console == []
-    assert all(asset.is_file() for asset in local_assets(page, html_file))
-    assert 'class="sidebar-drawer"' in page.dom
+    assert tab.console == []
+    assert all(asset.is_file() for asset in local_assets(dom, html_file))
+    assert 'class="sidebar-drawer"' in dom
     # the source of the example, and what the extension made of it
-    assert "{incident} INC-2026-201" in page.dom
-    assert 'id="INC-2026-201"' in page.dom
-    text = squash(page.dom)
+    assert "{incident} INC-2026-201" in dom
+    assert 'id="INC-2026-201"' in dom
+    text = squash(dom)
     assert "Severity : SEV1" in text
     assert "Time to detect : 7 min" in text
     # every option has its entry, a link target in the page
     for option in IncidentDirective.option_spec:
-        assert f'id="directive-option-incident-{option}"' in page.dom
-    assert page.screenshot.stat().st_size > 10_000
+        assert f'id="directive-option-incident-{option}"' in dom

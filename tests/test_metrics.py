@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import json
 import re
 from pathlib import Path
 
 import pytest
-from conftest import Builder, chromium
+from browser import Opener
+from conftest import Builder
 from test_knowledge_base import build_kb, copy_kb
 
 from sphinx_postmortem.metrics import compute, periods_between
@@ -160,48 +159,26 @@ def test_bad_period_and_empty_result(build: Builder) -> None:
     assert '<p class="pm-empty">No incidents match (severity SEV4).</p>' in built.html("metrics")
 
 
-MEASURE = """
-<script>
-window.addEventListener("load", () => {
-  const charts = [...document.querySelectorAll("svg.pm-chart")].map((svg) => {
-    const box = svg.getBoundingClientRect();
-    return {label: svg.getAttribute("aria-label"), width: box.width, height: box.height,
-            bars: svg.querySelectorAll("rect.pm-bar").length,
-            points: svg.querySelectorAll("circle.pm-point").length};
-  });
-  const out = document.createElement("pre");
-  out.id = "pm-measure";
-  out.textContent = JSON.stringify(charts);
-  document.body.appendChild(out);
-});
-</script>
-"""
+MEASURE = """() => [...document.querySelectorAll("svg.pm-chart")].map((svg) => {
+  const box = svg.getBoundingClientRect();
+  return {label: svg.getAttribute("aria-label"), width: box.width, height: box.height,
+          bars: svg.querySelectorAll("rect.pm-bar").length,
+          points: svg.querySelectorAll("circle.pm-point").length};
+})"""
 
 
-def measure(page: Path, tmp_path: Path) -> list[dict[str, object]]:
+def measure(open_page: Opener, page: Path) -> list[dict[str, object]]:
     """What the browser drew for each chart on the page, and a screenshot of it."""
-    probe = page.with_name(f"_measure-{page.name}")
-    probe.write_text(page.read_text().replace("</body>", MEASURE + "</body>"))
-    profile = tmp_path / f"profile-{page.stem}"
-    dom = chromium(
-        f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()
-    )
-    match = re.search(r'<pre id="pm-measure">(.*?)</pre>', dom.stdout, re.S)
-    assert match, dom.stderr[-2000:]
-    shot = tmp_path / f"{page.stem}.png"
-    chromium(
-        f"--user-data-dir={profile}-shot",
-        "--window-size=1280,2000",
-        f"--screenshot={shot}",
-        page.as_uri(),
-    )
-    assert shot.stat().st_size > 10_000
-    return json.loads(html.unescape(match[1]))
+    tab = open_page(page, width=1280, height=2000)
+    assert tab.screenshot(page.stem).stat().st_size > 10_000
+    assert tab.console == []
+    charts: list[dict[str, object]] = tab.page.evaluate(MEASURE)
+    return charts
 
 
-def test_charts_are_drawn_in_a_browser(build: Builder, tmp_path: Path) -> None:
+def test_charts_are_drawn_in_a_browser(build: Builder, open_page: Opener, tmp_path: Path) -> None:
     built = build_kb(build, copy_kb(tmp_path))
-    charts = measure(built.outdir / "index.html", tmp_path)
+    charts = measure(open_page, built.outdir / "index.html")
     assert [c["label"] for c in charts] == [
         "Incidents per quarter, by severity",
         "Median time to resolve per quarter, in hours",
@@ -214,7 +191,7 @@ def test_charts_are_drawn_in_a_browser(build: Builder, tmp_path: Path) -> None:
     assert charts[2]["points"] == 2 * quarters
 
     (incident_page,) = (built.outdir / "2018").glob("*.html")
-    (lifecycle,) = measure(incident_page, tmp_path)
+    (lifecycle,) = measure(open_page, incident_page)
     assert lifecycle["label"] == "INC-2018-001: lifecycle"
     assert lifecycle["bars"] == 3  # detect, mitigate, resolve
     assert lifecycle["width"] > 300
