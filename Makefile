@@ -14,7 +14,7 @@ RANGE ?= origin/main..HEAD
 # commands exactly as typed: make neither expands them ($, $(shell ...)) nor
 # splits them. Each is exported unexpanded and recipes quote it as "$$NAME";
 # flags are written --name="$$NAME", so a value starting with - stays a value.
-SAFE_VARIABLES := KB TITLE SEVERITY DATE SERVICES FORMAT RANGE SRC
+SAFE_VARIABLES := KB TITLE SEVERITY DATE SERVICES FORMAT RANGE SRC TIMEZONE
 $(foreach v,$(SAFE_VARIABLES),$(eval override export $(v) := $$(value $(v))))
 
 .PHONY: help venv html serve new-incident import hooks check check-commits docs test fuzz lint bench bench-scale clean
@@ -57,12 +57,11 @@ new-incident: $(STAMP)
 		$(if $(DATE),--date="$$DATE") $(if $(SERVICES),--services="$$SERVICES") \
 		$(if $(FORMAT),--format="$$FORMAT")
 
-# SRC is one path (a file or a folder), read from the environment so that
-# spaces, quotes and $ in it are safe.
+# SRC is one path (a file or a folder), passed as typed (see SAFE_VARIABLES).
 import: $(STAMP)
 	@test -n "$$SRC" || { echo "make import SRC=path/to/postmortems"; exit 2; }
-	@$(BIN)/sphinx-postmortem import --kb $(KB) "$$SRC" \
-		$(if $(TIMEZONE),--timezone "$$TIMEZONE") $(if $(DRY_RUN),--dry-run)
+	@$(BIN)/python -m sphinx_postmortem import --kb="$$KB" \
+		$(if $(TIMEZONE),--timezone="$$TIMEZONE") $(if $(DRY_RUN),--dry-run) -- "$$SRC"
 
 hooks: $(STAMP)
 	$(BIN)/pre-commit install --hook-type commit-msg --hook-type pre-commit
@@ -72,6 +71,7 @@ check: $(STAMP)
 
 check-commits: $(STAMP)
 	$(BIN)/cz check --rev-range="$$RANGE"
+	$(BIN)/python -m sphinx_postmortem check-trailers --kb="$$KB" --rev-range="$$RANGE"
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html

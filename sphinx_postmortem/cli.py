@@ -18,47 +18,20 @@ from pathlib import Path
 from string import Template
 from typing import Any, TextIO, TypeVar
 
-from . import importer
+from . import follow, importer
 from ._version import __version__
 from .checking import Finding, SetupError, quiet_build
 from .knowledge_base import (
-    IdShape,
-    KnowledgeBaseError,
-    id_shape,
-    read_conf,
+    FORMATS,
+    KnowledgeBase,
+    UsageError,
+    check_date,
     reserve,
-    setting,
-    used_ids,
 )
 from .markup import LineBreakError, file_name, myst_text, one_line, rest_title
 
 T = TypeVar("T")
 TEMPLATES = Path(__file__).with_name("templates")
-FORMATS = {"md": "md", "markdown": "md", "myst": "md", "rst": "rst", "rest": "rst"}
-
-
-class UsageError(Exception):
-    """A bad answer or flag: the message is for the user; nothing was written."""
-
-
-@dataclass
-class KnowledgeBase:
-    root: Path
-    severities: list[str]
-    default_format: str
-    shape: IdShape
-    used: set[str]
-
-    @classmethod
-    def load(cls, root: Path) -> KnowledgeBase:
-        try:
-            conf = read_conf(root)
-            used = used_ids(root)
-            shape = id_shape(conf, used)
-        except KnowledgeBaseError as exc:
-            raise UsageError(str(exc)) from None
-        default_format = FORMATS.get(str(conf.get("postmortem_template_format", "md")), "md")
-        return cls(root, list(setting(conf, "postmortem_severities")), default_format, shape, used)
 
 
 @dataclass
@@ -93,13 +66,6 @@ def check_severity(value: str, choices: list[str]) -> str:
         if value.strip().casefold() == choice.casefold():
             return choice
     raise UsageError(f"{value.strip()!r} is not a severity; choose one of {', '.join(choices)}")
-
-
-def check_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{value.strip()!r} is not a date in the form YYYY-MM-DD") from None
 
 
 def check_services(value: str) -> list[str]:
@@ -384,6 +350,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     add_check,
     add_init,
     importer.add_import_command,
+    follow.add_commands,
 ]
 
 

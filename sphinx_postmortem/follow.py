@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urljoin
 
-from .cli import UsageError, check_date
 from .commits import check_trailers
+from .knowledge_base import UsageError, check_date
 from .records import Action, Incident
 from .sourceedit import CloseError, SourceAction, Syntax, close_action, find_actions
 

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .fields import FieldError, parse_stamp, parse_timezone
+from .knowledge_base import KnowledgeBase, UsageError, numbers
+from .markup import slug
 
 #: abbreviations people write, as IANA names; CET and its kin have had the same
 #: rules in every country that uses them since 1996, so one city stands for all
@@ -1243,20 +1245,10 @@ def source_id(text: str, source_name: str, pattern: str) -> str | None:
     return None
 
 
-def _prefix_of(pattern: str) -> str:
-    literal = re.match(r"\^?([A-Za-z]+)", pattern)
-    return literal[1] if literal else "INC"
-
-
-def next_free_id(root: Path, year: int, pattern: str, taken: set[str]) -> str:
-    """The next ``<PREFIX>-<year>-<nnn>`` not used by a file in the knowledge base."""
-    prefix = _prefix_of(pattern)
-    numbers = [
-        int(m[1])
-        for path in root.rglob(f"{prefix}-{year}-*")
-        if (m := re.match(rf"{re.escape(prefix)}-{year}-(\d+)", path.name))
-    ] + [int(t.rsplit("-", 1)[1]) for t in taken if t.startswith(f"{prefix}-{year}-")]
-    return f"{prefix}-{year}-{max(numbers, default=0) + 1:03d}"
+def next_free_id(kb: KnowledgeBase, year: int, taken: set[str]) -> str:
+    """One more than the highest number of ``year`` in use, in the knowledge base's id shape."""
+    used = numbers(kb.shape, year, [*kb.used, *taken])
+    return kb.shape.make(year, max(used, default=0) + 1)
 
 
 def _year(converted: Converted, own_id: str | None) -> int:
@@ -1279,11 +1271,9 @@ def _write(path: Path, text: str) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .cli import KnowledgeBase, UsageError, slugify
-
     root = Path(args.kb)
     kb = KnowledgeBase.load(root)
-    pattern = _conf_value(root, "postmortem_id_pattern") or r"[A-Z][A-Z0-9]*-\d{4}-\d{3,}"
+    pattern = kb.shape.pattern.pattern
     if args.timezone and resolve_zone(args.timezone) is None:
         raise UsageError(
             f"--timezone {args.timezone!r} is not a time zone; "
@@ -1308,11 +1298,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         }
         converted = convert(text, incident_id=own or "NEW", **options)
         year = _year(converted, own)
-        incident_id = own or next_free_id(root, year, pattern, taken)
+        incident_id = own or next_free_id(kb, year, taken)
         if own is None:
             converted = convert(text, incident_id=incident_id, **options)
         taken.add(incident_id)
-        target = root / str(year) / f"{incident_id}-{slugify(converted.title)}.md"
+        target = root / str(year) / f"{incident_id}-{slug(converted.title) or 'incident'}.md"
         _print_one(path, target, incident_id, converted, args.dry_run)
         if args.dry_run:
             continue
@@ -1339,19 +1329,6 @@ def _print_one(
     if dry_run:
         out.write("".join(f"  | {line}\n" for line in converted.text.splitlines()))
     out.write("\n")
-
-
-def _conf_value(root: Path, name: str) -> Any:
-    import runpy
-
-    cwd = Path.cwd()
-    try:
-        os.chdir(root)
-        return runpy.run_path("conf.py").get(name)
-    except Exception:
-        return None
-    finally:
-        os.chdir(cwd)
 
 
 def add_import_command(subparsers: Any) -> None:

@@ -7,6 +7,7 @@ every page, so that a page whose file name says nothing still counts.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import string
@@ -220,3 +221,37 @@ def reserve(
             return incident_id, path
         finally:
             claim.unlink()
+
+
+FORMATS = {"md": "md", "markdown": "md", "myst": "md", "rst": "rst", "rest": "rst"}
+
+
+class UsageError(Exception):
+    """A bad answer or flag: the message is for the user; nothing was written."""
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    severities: list[str]
+    default_format: str
+    shape: IdShape
+    used: set[str]
+
+    @classmethod
+    def load(cls, root: Path) -> KnowledgeBase:
+        try:
+            conf = read_conf(root)
+            used = used_ids(root)
+            shape = id_shape(conf, used)
+        except KnowledgeBaseError as exc:
+            raise UsageError(str(exc)) from None
+        default_format = FORMATS.get(str(conf.get("postmortem_template_format", "md")), "md")
+        return cls(root, list(setting(conf, "postmortem_severities")), default_format, shape, used)
+
+
+def check_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{value.strip()!r} is not a date in the form YYYY-MM-DD") from None

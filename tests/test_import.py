@@ -329,9 +329,10 @@ def test_command_writes_pages_and_never_overwrites(
     assert cli.main(["import", "--kb", str(kb), str(sources)]) == 0
     out = capsys.readouterr().out
     own = kb / "2024" / "PM2024-007-search-results-went-stale.md"
-    new = kb / "2024" / "PM-2024-001-payments-queue-backed-up.md"
+    # the next free id in the shape of postmortem_id_pattern, after the one just taken
+    new = kb / "2024" / "PM2024-008-payments-queue-backed-up.md"
     assert own.read_text().startswith("# PM2024-007: Search results went stale")
-    assert ":::{incident} PM-2024-001" in new.read_text()
+    assert ":::{incident} PM2024-008" in new.read_text()
     assert "3 timeline row(s), 3 action(s)" in out
     assert "[ ] action 'Write the restart runbook': give it owner and due" in out
     assert sorted(p.name for p in kb.rglob("*.md")) == sorted([own.name, new.name])
@@ -357,7 +358,7 @@ def test_dry_run_writes_nothing(
     source.write_text(BULLET_SUMMARY)
     assert cli.main(["import", "--kb", str(kb), "--dry-run", str(source)]) == 0
     out = capsys.readouterr().out
-    assert "would write" in out and "  | :::{incident} PM-2022-001" in out
+    assert "would write" in out and "  | :::{incident} PM2022-001" in out
     assert list(kb.rglob("*.md")) == []
 
 
