@@ -2,9 +2,10 @@
 
 Three checks, each with its own warning subtype:
 
-- ``blame``: blame language in the prose (counterfactuals, judgements of
-  character, minimisers, animated language, blame verbs) and people named in
-  the root-cause or trigger sections;
+- ``blame``: blame language in the prose and in action titles, found by
+  ``blame.BlameFinder`` (who did what: counterfactuals about people,
+  judgements, blame, exhortations, minimisers, animated language), and people
+  named in the root-cause or trigger sections;
 - ``structure``: the sections, timeline, times and actions that a post-mortem
   of its status needs;
 - ``action-quality``: vague action titles, and actions with several owners.
@@ -17,13 +18,13 @@ are skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 
+from .blame import BlameFinder
 from .collect import PRIORITY
 from .diagnostics import at, warn
 from .domain import get_domain
@@ -32,68 +33,6 @@ from .records import Action, Incident, Timeline
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
-
-#: term -> a neutral way to say it, by category
-DEFAULT_TERMS: dict[str, dict[str, str]] = {
-    "counterfactual": {
-        "should have": "say what happened and what made it the reasonable choice at the time",
-        "should've": "say what happened and what made it the reasonable choice at the time",
-        "could have": "describe what happened, not what might have happened",
-        "failed to": "describe what the person saw and did, and what the system allowed",
-        "forgot to": "describe which step nothing reminded or forced, and why",
-        "neglected to": "describe which step nothing reminded or forced, and why",
-        "didn't follow": "describe what the process asked for and what made it hard to follow",
-        "did not follow": "describe what the process asked for and what made it hard to follow",
-    },
-    "judgement": {
-        "careless": "describe the conditions, not the character",
-        "sloppy": "describe the conditions, not the character",
-        "negligent": "describe the conditions, not the character",
-        "lazy": "describe the conditions, not the character",
-        "incompetent": "describe the conditions, not the character",
-        "human error": "name the condition that let a normal action cause harm",
-        "operator error": "name the condition that let a normal action cause harm",
-        "user error": "name the condition that let a normal action cause harm",
-        "fat-finger": "say which input was accepted and what would have checked it",
-        "fat-fingered": "say which input was accepted and what would have checked it",
-    },
-    "minimiser": {
-        "obviously": "leave it out: what is obvious now was not obvious then",
-        "simply": "leave it out, or say what the step involves",
-        "just": "leave it out, or say what the step involves",
-        "of course": "leave it out: what is obvious now was not obvious then",
-    },
-    "animated": {
-        "!": "state it plainly, with a full stop",
-        "ridiculous": "state the fact and its effect",
-        "insane": "state the fact and its effect",
-        "crazy": "state the fact and its effect",
-        "stupid": "state the fact and its effect",
-    },
-    "blame": {
-        "blame": "describe the contributing conditions",
-        "blamed": "describe the contributing conditions",
-        "blaming": "describe the contributing conditions",
-        "fault of": "describe the contributing conditions",
-        "at fault": "describe the contributing conditions",
-    },
-}
-
-#: terms that blame only when a person is their subject ("the deploy failed to
-#: start" is a fact about a system)
-PERSON_SUBJECT = frozenset({"failed to", "could have", "didn't follow", "did not follow"})
-PERSON_WORDS = frozenset(
-    """i we he she they you me us him her them engineer engineers operator operators
-    developer developers admin admins administrator sre sres on-call oncall team staff
-    someone somebody nobody person people reviewer reviewers manager author responder
-    responders who""".split()
-)
-#: "just" as time or amount, not as a minimiser: "just after midnight", "had just"
-JUST_TIME_NEXT = frozenset(
-    """after before as in now then over under enough about like a an one two three four
-    five ten few minutes seconds hours once""".split()
-)
-JUST_TIME_PREVIOUS = frozenset(["had", "has", "have", "was", "were", "is", "are", "'d"])
 
 #: nodes whose text is not prose the writer owns
 SKIPPED = (
@@ -119,10 +58,6 @@ VAGUE_ACTIONS = (
     ),
     (re.compile(r"\bmake\b.*\bbetter\b", re.I), "say what 'better' means, measurably"),
     (
-        re.compile(r"\bbe\s+(more\s+)?(careful|vigilant|diligent|attentive)\b", re.I),
-        "change the system so that extra care is not needed",
-    ),
-    (
         re.compile(r"^\s*investigate(\s+(it|this|further|more))*\s*\.?\s*$", re.I),
         "say what the investigation decides, and by when",
     ),
@@ -134,84 +69,49 @@ VAGUE_ACTIONS = (
 SEVERAL_OWNERS = re.compile(r",|/|&|\+|;|\band\b", re.I)
 
 
-@dataclass(frozen=True)
-class Hit:
-    term: str
-    category: str
-    suggestion: str
-    start: int
-
-
-class BlameFinder:
-    """Finds blame language in plain text: whole words, case-insensitive."""
-
-    def __init__(self, terms: dict[str, dict[str, str]]) -> None:
-        self.terms = {
-            term.lower(): (category, suggestion)
-            for category, entries in terms.items()
-            for term, suggestion in entries.items()
-        }
-        words = sorted((t for t in self.terms if t != "!"), key=len, reverse=True)
-        patterns = [re.escape(t).replace(r"\ ", r"\s+") for t in words]
-        alternatives = "|".join(patterns) or r"(?!x)x"
-        whole_word = rf"(?<![\w-])(?:{alternatives})(?![\w-])"
-        # matching lowercased text without re.I is about three times faster;
-        # re.I stays for the rare text whose length lowercasing changes
-        self.lower_pattern = re.compile(whole_word)
-        self.pattern = re.compile(whole_word, re.I)
-        self.exclamation = "!" in self.terms
-
-    def find(self, text: str) -> Iterator[Hit]:
-        text = text.replace("\u2019", "'")
-        lowered = text.lower()
-        matches = (
-            self.lower_pattern.finditer(lowered)
-            if len(lowered) == len(text)
-            else self.pattern.finditer(text)
+def _terms(value: Mapping[str, Any]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """``postmortem_blame_terms`` as hashable data: a list of terms has no advice."""
+    return tuple(
+        (
+            rule,
+            tuple(
+                sorted(
+                    terms.items()
+                    if isinstance(terms, Mapping)
+                    else dict.fromkeys(terms, "").items()
+                )
+            ),
         )
-        for match in matches:
-            start, end = match.span()
-            term = " ".join(match[0].lower().split())
-            if self._is_blame(term, text, start, end):
-                category, suggestion = self.terms[term]
-                yield Hit(text[start:end], category, suggestion, start)
-        if self.exclamation and "!" in text:
-            category, suggestion = self.terms["!"]
-            for match in re.finditer(r"(?<=[\w)\"'])!+(?=\s|$)", text):
-                yield Hit(match[0], category, suggestion, match.start())
-
-    @staticmethod
-    def _is_blame(term: str, text: str, start: int, end: int) -> bool:
-        before = re.findall(r"[\w'-]+", text[:start].lower())[-3:]
-        if term in PERSON_SUBJECT:
-            return any(word in PERSON_WORDS for word in before)
-        if term == "just":
-            after = re.match(r"\s*([\w']+)", text[end:])
-            if after and (after[1].lower() in JUST_TIME_NEXT or after[1].isdigit()):
-                return False
-            return not (before and before[-1] in JUST_TIME_PREVIOUS)
-        return True
+        for rule, terms in sorted(value.items())
+    )
 
 
 @lru_cache(maxsize=8)
-def _finder(key: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> BlameFinder:
-    return BlameFinder({category: dict(entries) for category, entries in key})
+def _finder(
+    terms: tuple[tuple[str, tuple[tuple[str, str], ...]], ...],
+    allow: tuple[str, ...],
+    off: tuple[str, ...],
+    people: tuple[str, ...],
+    adverbs: tuple[str, ...],
+) -> BlameFinder:
+    return BlameFinder(
+        extra_terms={rule: dict(entries) for rule, entries in terms},
+        allow=allow,
+        off=off,
+        people=people,
+        adverbs=adverbs,
+    )
 
 
 def finder_for(config: Config) -> BlameFinder:
     """The finder for this configuration, built once per configuration."""
-    terms = {category: dict(entries) for category, entries in DEFAULT_TERMS.items()}
-    for category, extra in (config.postmortem_blame_terms).items():
-        entries = extra if isinstance(extra, dict) else dict.fromkeys(extra, "")
-        terms.setdefault(category, {}).update(entries)
-    allowed = {term.lower() for term in config.postmortem_blame_allow}
-    off = set(config.postmortem_blame_off)
-    key = tuple(
-        (category, tuple(sorted((t, s) for t, s in entries.items() if t.lower() not in allowed)))
-        for category, entries in sorted(terms.items())
-        if category not in off
+    return _finder(
+        _terms(config.postmortem_blame_terms),
+        tuple(config.postmortem_blame_allow),
+        tuple(config.postmortem_blame_off),
+        tuple(config.postmortem_people),
+        tuple(config.postmortem_blame_adverbs),
     )
-    return _finder(key)
 
 
 # -- reading the prose of a document ------------------------------------------------
@@ -281,11 +181,11 @@ def check_language(
 ) -> None:
     finder = finder_for(config)
     for action in actions:  # action titles are prose too, outside the doctree's text
-        for hit in finder.find(action.title):
+        for hit in finder.find(action.title, incident.authors):
             advice = f"; {hit.suggestion}" if hit.suggestion else ""
             warn(
                 "blame",
-                f"blame language ({hit.category}) in an action title: {hit.term!r}{advice}",
+                f"blame language ({hit.rule}) in an action title: {hit.term!r}{advice}",
                 action.where,
             )
     skip = frozenset(config.postmortem_review_skip_classes)
@@ -296,11 +196,11 @@ def check_language(
     ]
     for element, text in prose(document, skip):
         base = line_of(element)
-        for hit in finder.find(text):
+        for hit in finder.find(text, incident.authors):
             line = base + text.count("\n", 0, hit.start) if base else None
             advice = f"; {hit.suggestion}" if hit.suggestion else ""
             where = at(element.source, line, docname)
-            warn("blame", f"blame language ({hit.category}): {hit.term!r}{advice}", where)
+            warn("blame", f"blame language ({hit.rule}): {hit.term!r}{advice}", where)
         if names and CAUSE_SECTION.search(section_title(element)):
             for name, pattern in names:
                 if match := pattern.search(text):

@@ -222,15 +222,20 @@ def test_check_passes_the_knowledge_base(kb: Path) -> None:
 def test_check_reports_what_to_fix_with_file_and_line(kb: Path) -> None:
     (path,) = (kb / "2018").glob("*.rst")
     text = path.read_text()
-    path.write_text(text.replace("Restores from backups start.", "Restores simply start."))
-    line = 1 + path.read_text()[: path.read_text().index("simply")].count("\n")
+    path.write_text(
+        text.replace(
+            "Restores from backups start.",
+            "Restores start because the operator carelessly skipped a step.",
+        )
+    )
+    line = 1 + path.read_text()[: path.read_text().index("carelessly")].count("\n")
     result = check(kb)
     assert result.returncode == 1
     relative = path.relative_to(kb.parent)
     assert (
         "  FIX   blameless language\n"
-        f"          {relative}:{line}: blame language (minimiser): 'simply'; "
-        "leave it out, or say what the step involves\n"
+        f"          {relative}:{line}: blame language (judgement): 'carelessly'; "
+        "describe the conditions that made the action reasonable, not the person\n"
     ) in result.stdout
     assert result.stdout.endswith("1 problem(s); 3 of 4 post-mortem(s) pass every check.\n")
 

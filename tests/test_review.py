@@ -8,48 +8,8 @@ import pytest
 from conftest import CONF, Builder, Built
 
 from sphinx_postmortem.config import REQUIRED_SECTIONS
-from sphinx_postmortem.review import DEFAULT_TERMS, BlameFinder
 
 REVIEW_CONF = CONF.replace("postmortem_review = False", "postmortem_review = True")
-SENTENCES = Path(__file__).parent / "review" / "sentences.tsv"
-
-
-def labelled() -> list[tuple[bool, str]]:
-    rows = []
-    for line in SENTENCES.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            label, sentence = line.split("\t")
-            rows.append((label == "1", sentence))
-    return rows
-
-
-def test_precision_and_recall_on_labelled_sentences() -> None:
-    rows = labelled()
-    assert len(rows) >= 60
-    finder = BlameFinder(DEFAULT_TERMS)
-    found = [(blame, any(finder.find(text))) for blame, text in rows]
-    true_positive = sum(1 for blame, hit in found if blame and hit)
-    precision = true_positive / sum(1 for _, hit in found if hit)
-    recall = true_positive / sum(1 for blame, _ in found if blame)
-    print(f"{len(rows)} sentences: precision {precision:.3f}, recall {recall:.3f}")
-    assert precision >= 0.9
-    assert recall >= 0.9
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The engineer SHOULD HAVE checked it.",
-        "İstanbul's engineer should have checked it.",  # lowercasing makes İ two characters
-        "The Straße team should have checked it.",
-    ],
-)
-def test_terms_are_found_in_any_case_at_their_place_in_the_text(text: str) -> None:
-    hits = list(BlameFinder(DEFAULT_TERMS).find(text))
-    assert [(hit.term.lower(), hit.category) for hit in hits] == [("should have", "counterfactual")]
-    assert text[hits[0].start :].lower().startswith("should have")
-
-
 REVIEWED_RST = """\
 INC-2024-030: A review in reST
 ==============================
@@ -124,14 +84,11 @@ human error in a code block is not prose
 """
 
 EXPECTED = [
-    "doc:10: WARNING: blame language (animated): '!'; state it plainly, with a full stop [postmortem.blame]",
     "doc:10: WARNING: blame language (counterfactual): 'should have'; say what happened and what made it the reasonable choice at the time [postmortem.blame]",
-    "doc:10: WARNING: blame language (minimiser): 'simply'; leave it out, or say what the step involves [postmortem.blame]",
     "doc:16: WARNING: 'Ana Silva' is named in 'Root causes and trigger': describe the conditions in the system, not the person [postmortem.blame]",
-    "doc:17: WARNING: blame language (minimiser): 'just'; leave it out, or say what the step involves [postmortem.blame]",
-    "doc:28: WARNING: blame language (counterfactual): 'forgot to'; describe which step nothing reminded or forced, and why [postmortem.blame]",
+    "doc:28: WARNING: blame language (blame): 'forgot'; describe which step nothing reminded or forced, and why [postmortem.blame]",
     "doc:31: WARNING: action 'Be more careful with deploys' has several owners (web-team, db-team): give it one owner, and name collaborators in its description [postmortem.action-quality]",
-    "doc:31: WARNING: vague action 'Be more careful with deploys': change the system so that extra care is not needed [postmortem.action-quality]",
+    "doc:31: WARNING: blame language (exhortation) in an action title: 'Be more careful'; change the system so that extra care is not needed: a check, a guard, a default [postmortem.blame]",
 ]
 
 
@@ -154,8 +111,8 @@ def test_a_category_can_be_turned_off_and_terms_changed(build: Builder, tmp_path
         "rst",
         REVIEWED_RST.replace("fact.", "fact. It was a cowboy change."),
         tmp_path,
-        postmortem_blame_off=["minimiser", "animated"],
-        postmortem_blame_allow=["forgot to"],
+        postmortem_blame_off=["exhortation", "animated"],
+        postmortem_blame_allow=["forgot"],
         postmortem_blame_terms={"judgement": {"cowboy": "describe the change process"}},
     )
     blame = [w for w in warnings if "postmortem.blame" in w and "named in" not in w]
@@ -248,7 +205,8 @@ def test_in_review_needs_a_documented_subset(build: Builder, tmp_path: Path) -> 
         ("Improve monitoring", True),
         ("Improve p99 checkout latency to under 200 ms", False),
         ("Make alerting better", True),
-        ("Be more careful when deploying", True),
+        # an exhortation: a blame warning instead (tests/test_blame.py)
+        ("Be more careful when deploying", False),
         ("Investigate further", True),
         ("Investigate further and decide whether to shard the index", False),
         ("Investigate", True),
@@ -268,11 +226,11 @@ def test_vague_action_titles(build: Builder, tmp_path: Path, title: str, vague: 
     [
         (
             "rst",
-            "INC-2024-050: Disk full!\n========================\n\n.. incident:: INC-2024-050\n   :date: 2024-04-02\n   :severity: SEV3\n",
+            "INC-2024-050: Disk full after an operator error\n================================================\n\n.. incident:: INC-2024-050\n   :date: 2024-04-02\n   :severity: SEV3\n",
         ),
         (
             "md",
-            "# INC-2024-050: Disk full!\n\n```{incident} INC-2024-050\n:date: 2024-04-02\n:severity: SEV3\n```\n",
+            "# INC-2024-050: Disk full after an operator error\n\n```{incident} INC-2024-050\n:date: 2024-04-02\n:severity: SEV3\n```\n",
         ),
     ],
 )
@@ -280,5 +238,5 @@ def test_a_title_is_reviewed_at_its_own_line(
     build: Builder, tmp_path: Path, ext: str, source: str
 ) -> None:
     assert reviewed(build, ext, source, tmp_path) == [
-        "doc:1: WARNING: blame language (animated): '!'; state it plainly, with a full stop [postmortem.blame]"
+        "doc:1: WARNING: blame language (judgement): 'operator error'; name the condition that let a normal action cause harm [postmortem.blame]"
     ]
