@@ -27,6 +27,7 @@ from .collect import setup_collect
 from .config import setup_config
 from .domain import setup_domain
 from .export import setup_export
+from .feeds import setup_feeds
 from .incident import setup_incident
 from .metrics import setup_metrics
 from .render import setup_render
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 __all__ = ["__version__", "setup"]
+
 
 def setup(app: Sphinx) -> dict[str, Any]:
     setup_config(app)
@@ -51,6 +53,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_collect(app)
     setup_review(app)
     setup_export(app)
+    setup_feeds(app)
     setup_browser(app)
     return {
         "version": __version__,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 
+from .commits import CommitRef
 from .config import ACTION_STATUSES
 from .directive import Field, PostmortemDirective, choice, plain
 from .domain import get_domain
@@ -77,6 +79,11 @@ class ActionDirective(PostmortemDirective):
 
     def run(self) -> list[nodes.Node]:
         docname = self.env.docname
+        domain = get_domain(self.env)
+        incident = domain.incidents.get(docname)
+        since = self.settings.track_since
+        archived = bool(since and incident and incident.date and incident.date < since)
+        self.lenient = archived
         values = self.read_fields()
         source, line = self.source_line
         action = Action(
@@ -91,11 +98,12 @@ class ActionDirective(PostmortemDirective):
             priority=values["priority"],
             type=values["type"],
             completed=values["completed"],
+            archived=archived,
         )
         action.tracker, action.tracker_url = values["tracker"]
         if action.completed is not None and action.status != "done":
             self.warn(f":completed: is given but the status is {action.status!r}, not 'done'")
-        actions = get_domain(self.env).actions.setdefault(docname, [])
+        actions = domain.actions.setdefault(docname, [])
         actions.append(action)
         node = ActionBlock("", *self.parse_content_to_nodes(), docname=docname)
         node["index"] = len(actions) - 1
@@ -120,6 +128,9 @@ class ActionBlock(Placeholder):
         if overdue:
             header += nodes.Text(" ")
             header += overdue_label()
+        if action.archived:
+            header += nodes.Text(" ")
+            header += nodes.inline("archived", "archived", classes=["pm-archived-label"])
         block += header
         block += meta_line(
             [
@@ -132,8 +143,28 @@ class ActionBlock(Placeholder):
                 ("Completed", action.completed.isoformat() if action.completed else None),
             ]
         )
+        commits = ctx.commits(action)
+        if commits:
+            block += commit_list(commits, ctx.settings.commit_url)
         block += self.children
         return [block]
+
+
+def commit_list(commits: Sequence[CommitRef], url_format: str | None) -> nodes.paragraph:
+    """``Commits: abc1234 2024-05-02 fix: alert at 80% (closes)``, newest first."""
+    line = nodes.paragraph(classes=["pm-meta", "pm-commits"])
+    line += nodes.Text("Commits: ")
+    for n, commit in enumerate(commits):
+        if n:
+            line += nodes.Text(" · ")
+        short = nodes.literal(commit.short, commit.short)
+        if url_format:
+            line += nodes.reference("", "", short, refuri=url_format.replace("{}", commit.sha))
+        else:
+            line += short
+        kind = "closes" if commit.kind == "closes" else "refers to it"
+        line += nodes.Text(f" {commit.date.isoformat()} {commit.subject} ({kind})")
+    return line
 
 
 def setup_action(app: Sphinx) -> None:

@@ -13,14 +13,16 @@ reported. The review of the writing runs after :func:`collect` (see
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx.util.nodes import make_id
 
 from .action import ActionBlock
+from .commits import problems, read_history
 from .config import Settings, today
-from .diagnostics import at, warn
+from .diagnostics import at, logger, warn
 from .domain import get_domain
 from .fields import FieldError, parse_timezone
 from .records import MILESTONES, Action, Incident, Timeline, TimelineEntry
@@ -164,6 +166,32 @@ def check_overdue(app: Sphinx, env: BuildEnvironment) -> None:
             )
 
 
+def read_commits(app: Sphinx) -> None:
+    """Read the commit trailers once per build, before any document is read."""
+    history = None
+    if app.config.postmortem_git is not False:
+        history = read_history(Path(app.srcdir))
+        if history is None:
+            logger.info(
+                "sphinx-postmortem: no git history here (not a repository, or no git): "
+                "actions show no commits"
+            )
+    get_domain(app.env).note_history(history)
+
+
+def check_commits(app: Sphinx, env: BuildEnvironment) -> None:
+    """A commit closed an action its page still has open, or names no action."""
+    domain = get_domain(env)
+    if domain.history is None:
+        return
+    actions = {a.id: a for a in domain.all_actions() if a.id is not None}
+    for problem in problems(domain.history, actions):
+        where = problem.action.where if problem.action else (None, None)
+        warn("commit", problem.message, where)  # type: ignore[arg-type]
+
+
 def setup_collect(app: Sphinx) -> None:
+    app.connect("builder-inited", read_commits)
     app.connect("doctree-read", collect, priority=PRIORITY)
     app.connect("env-check-consistency", check_overdue)
+    app.connect("env-check-consistency", check_commits)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from .records import Action
 
 if TYPE_CHECKING:
-    from sphinx.environment import BuildEnvironment
+    pass
 
 Kind = Literal["closes", "refs"]
 KEYS: dict[str, Kind] = {"closes-action": "closes", "refs-action": "refs"}
@@ -55,16 +55,6 @@ class History:
     def closing(self, action_id: str) -> CommitRef | None:
         """The newest commit that closes the action, if any."""
         return next((c for c in self.by_action.get(action_id, ()) if c.kind == "closes"), None)
-
-
-#: where the build keeps the history it read (pickled with the environment)
-ENV_ATTRIBUTE = "postmortem_history"
-
-
-def history_of(env: BuildEnvironment) -> History | None:
-    """The history this build read; None when git is off or there is no repository."""
-    history = getattr(env, ENV_ATTRIBUTE, None)
-    return history if isinstance(history, History) else None
 
 
 def changed_actions(old: History | None, new: History | None) -> set[str]:

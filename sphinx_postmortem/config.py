@@ -214,6 +214,36 @@ def _synonyms(value: Any) -> dict[str, list[str]]:
     return {name: list(others) for name, others in value.items()}
 
 
+def _git(value: Any) -> str | bool:
+    if value not in ("auto", True, False):
+        raise ValueError(f"expected 'auto', True or False, not {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
+def _commit_url(value: Any) -> str | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, str)
+        or "{}" not in value
+        or not value.lower().startswith(("http://", "https://"))
+    ):
+        raise ValueError("expected an http(s) URL with {} for the commit hash")
+    return value
+
+
+def _id_format(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or "{number" not in value or "{year" not in value:
+        raise ValueError("expected a format string with {year} and {number}, or None")
+    try:
+        value.format(prefix="INC", year=2026, number=1)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValueError(f"not a usable format ({exc})") from None
+    return value
+
+
 def _format(value: Any) -> str:
     if value not in ("md", "rst"):
         raise ValueError(f"expected 'md' or 'rst', not {value!r}")
@@ -264,6 +294,14 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         "the form of an incident id, a regular expression matching the whole id",
     ),
     Setting(
+        "postmortem_id_format",
+        None,
+        "",
+        (str, type(None)),
+        _id_format,
+        "how sphinx-postmortem new writes a new id, such as {prefix}-{year}-{number:03d}",
+    ),
+    Setting(
         "postmortem_timezone",
         "UTC",
         "env",
@@ -291,12 +329,45 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         "an http(s) URL with {} where an action's tracker key goes",
     ),
     Setting(
+        "postmortem_track_actions_since",
+        None,
+        "env",
+        (str, dt.date, type(None)),
+        _optional_date,
+        "actions of incidents dated before it are archived: shown, never warned about",
+    ),
+    Setting(
+        "postmortem_git",
+        "auto",
+        # the history is read at every build; pages it changes are written again
+        "",
+        (str, bool),
+        _git,
+        "read Closes-Action and Refs-Action trailers from the git history",
+    ),
+    Setting(
+        "postmortem_commit_url",
+        None,
+        "html",
+        (str, type(None)),
+        _commit_url,
+        "an http(s) URL with {} where a commit's hash goes",
+    ),
+    Setting(
         "postmortem_json",
         "postmortem.json",
         "html",
         (str, type(None)),
         _optional_string,
         "where the export is written in the output folder; None writes none",
+    ),
+    Setting(
+        "postmortem_feeds",
+        True,
+        "html",
+        (bool,),
+        _bool,
+        "whether HTML builds write postmortem-actions.ics and postmortem.atom",
     ),
     Setting(
         "postmortem_action_index",
@@ -329,6 +400,14 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         LIST,
         _names_or_empty,
         "terms never to flag",
+    ),
+    Setting(
+        "postmortem_blame_adverbs",
+        [],
+        "env",
+        LIST,
+        _names_or_empty,
+        "more adverbs that judge a person's action, such as hastily",
     ),
     Setting(
         "postmortem_blame_off",
@@ -403,6 +482,9 @@ class Settings:
     id_pattern: re.Pattern[str]
     timezone: str
     tracker_url: str | None
+    commit_url: str | None
+    #: incidents dated before it are archived
+    track_since: dt.date | None
 
     @classmethod
     def of(cls, config: Config) -> Settings:
@@ -414,6 +496,8 @@ class Settings:
             config.postmortem_id_pattern,
             config.postmortem_timezone,
             config.postmortem_tracker_url,
+            config.postmortem_commit_url,
+            _date_or_none(config.postmortem_track_actions_since),
         )
 
 
@@ -426,6 +510,8 @@ def _settings(
     id_pattern: str,
     timezone: str,
     tracker_url: str | None,
+    commit_url: str | None,
+    track_since: dt.date | None,
 ) -> Settings:
     """One Settings per configuration: every directive asks for it."""
     return Settings(
@@ -436,7 +522,15 @@ def _settings(
         re.compile(id_pattern),
         timezone,
         tracker_url,
+        commit_url,
+        track_since,
     )
+
+
+def _date_or_none(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
 
 
 def check_settings(app: Sphinx, config: Config) -> None:

@@ -28,6 +28,7 @@ Subtype: TypeAlias = Literal[
     "blame",
     "structure",
     "action-quality",
+    "commit",
 ]
 
 #: The warning subtypes and what triggers each; the manual documents each one.
@@ -45,6 +46,8 @@ SUBTYPES: Final[dict[Subtype, str]] = {
     "blame": "blame language in a post-mortem's prose, or a person named as a cause",
     "structure": "a post-mortem lacks a section, timeline, time or action that its status needs",
     "action-quality": "an action's title is vague, or it has several owners",
+    "commit": "a commit's Closes-Action trailer closed an action that is still open in its "
+    "page, or a trailer names an action that does not exist",
 }
 assert set(SUBTYPES) == set(get_args(Subtype)), "every subtype is described"
 

@@ -64,6 +64,8 @@ class PostmortemDirective(SphinxDirective):
 
     fields: ClassVar[tuple[Field, ...]] = ()
     subtype: ClassVar[Subtype]
+    #: a missing required field is no warning (an archived action's owner and due)
+    lenient = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -105,7 +107,7 @@ class PostmortemDirective(SphinxDirective):
         if field.flag:
             return field.name in self.options
         if raw is None or not str(raw).strip():
-            if field.required:
+            if field.required and not self.lenient:
                 self.warn(f"the :{field.name}: option is required")
             elif raw is not None:
                 self.warn(f":{field.name}: is empty")

@@ -22,6 +22,7 @@ from sphinx.domains import Domain, Index, IndexEntry, ObjType
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
+from .commits import History, changed_actions
 from .config import today
 from .diagnostics import warn
 from .records import Action, Incident, Timeline
@@ -105,10 +106,11 @@ class PostmortemDomain(Domain):
         "tables": {},  # docname -> number of tables on the page
         "refs": {},  # docname -> True when the page refers to a record
         "state": {},  # what the last build showed: "fingerprint", "today"
+        "history": None,  # the commits the git history ties to actions
     }
     #: the layout of the records (records.py): a new one makes Sphinx read every
     #: document again instead of unpickling records of the old layout
-    data_version = 2
+    data_version = 3
     indices: ClassVar[list[type[Index]]] = [OpenActionsIndex]
 
     def drop_index_if_off(self) -> None:
@@ -212,6 +214,19 @@ class PostmortemDomain(Domain):
                     record.where,
                 )
 
+    # -- commits -------------------------------------------------------------------
+
+    @property
+    def history(self) -> History | None:
+        return cast("History | None", self.data.get("history"))
+
+    def note_history(self, history: History | None) -> None:
+        """Keep this build's history; the pages of actions whose commits changed are
+        written again (see :meth:`pages_to_rewrite`)."""
+        changed = changed_actions(self.history, history)
+        self.data["state"]["commits_changed"] = changed
+        self.data["history"] = history
+
     # -- incremental builds ----------------------------------------------------
 
     def fingerprint(self) -> str:
@@ -236,6 +251,9 @@ class PostmortemDomain(Domain):
             pages.update(self.tables, self.data["refs"])
         if state.get("today") != day:
             pages.update(self.tables, self.actions)
+        changed = state.pop("commits_changed", set())
+        if changed:
+            pages.update(a.docname for a in self.all_actions() if a.id in changed)
         state.update(fingerprint=fingerprint, today=day)
         return sorted(pages & env.found_docs)
 

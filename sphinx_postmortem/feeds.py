@@ -14,13 +14,23 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
 from icalendar import Calendar, Todo
 
-from . import __version__
+from ._version import __version__
+from .config import today
+from .domain import get_domain
 from .records import Action, Incident
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+ACTIONS_FILE = "postmortem-actions.ics"
+FEED_FILE = "postmortem.atom"
 
 #: a to-do's state in iCalendar (RFC 5545, 3.8.1.11), by action status
 ICAL_STATUS = {"open": "NEEDS-ACTION", "in-progress": "IN-PROCESS"}
@@ -134,6 +144,15 @@ def calendars_by_owner(
     }
 
 
+#: what XML 1.0 cannot hold: control characters, surrogates and two non-characters
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text an Atom feed can carry: characters XML forbids become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), dt.UTC)
 
@@ -178,7 +197,7 @@ def incidents_feed(
     entries.sort(key=lambda e: (e[0], e[1].id), reverse=True)
     feed = FeedGenerator()
     feed.id(f"urn:uuid:{_uid(base_url, 'feed')}")
-    feed.title(title)
+    feed.title(xml_text(title))
     feed.author({"name": "sphinx-postmortem"})
     feed.generator("sphinx-postmortem", __version__)
     feed.link(
@@ -188,13 +207,53 @@ def incidents_feed(
     for updated, incident, own in entries:
         entry = feed.add_entry(order="append")
         entry.id(f"urn:uuid:{_uid(base_url, incident.id)}")
-        entry.title(incident.title or incident.id)
+        entry.title(xml_text(incident.title or incident.id))
         entry.link(href=_link(base_url, page, incident.docname, ""), rel="alternate")
         entry.updated(updated)
         if incident.date is not None:
             entry.published(_midnight(incident.date))
-        entry.summary(_summary(incident, own))
+        entry.summary(xml_text(_summary(incident, own)))
         for category in (incident.severity, *incident.services, *incident.tags):
             if category:
-                entry.category(term=category)
+                entry.category(term=xml_text(category))
     return bytes(feed.atom_str(pretty=True))
+
+
+def write_feeds(app: Sphinx, exception: BaseException | None) -> None:
+    """``postmortem-actions.ics``, one calendar per owner, and ``postmortem.atom``."""
+    builder = app.builder
+    if exception is not None or not app.config.postmortem_feeds or builder.format != "html":
+        return
+    domain = get_domain(builder.env)
+    incidents, actions = domain.all_incidents(), domain.all_actions()
+    base_url, day = app.config.html_baseurl or "", today(app.config)
+    out = Path(app.outdir)
+    files = {
+        ACTIONS_FILE: actions_calendar(
+            actions, incidents, base_url, day, page=builder.get_target_uri
+        ),
+        FEED_FILE: incidents_feed(
+            incidents, actions, base_url, day, page=builder.get_target_uri, title=app.config.project
+        ),
+        **calendars_by_owner(actions, incidents, base_url, day, page=builder.get_target_uri),
+    }
+    for name, content in files.items():
+        (out / name).write_bytes(content)
+
+
+def feed_links(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Let browsers and feed readers find the feeds from every page's head."""
+    if not app.config.postmortem_feeds:
+        return
+    root = "../" * pagename.count("/")
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="alternate" type="application/atom+xml" title="Post-mortems" '
+        f'href="{root}{FEED_FILE}">'
+    )
+
+
+def setup_feeds(app: Sphinx) -> None:
+    app.connect("build-finished", write_feeds)
+    app.connect("html-page-context", feed_links)

@@ -110,6 +110,8 @@ class Action:
     tracker_url: str | None = None
     completed: dt.date | None = None
     source: str | None = None
+    #: of an incident older than postmortem_track_actions_since: shown, never warned about
+    archived: bool = False
 
     @property
     def where(self) -> Location:
@@ -120,4 +122,4 @@ class Action:
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, today: dt.date) -> bool:
-        return self.is_open and self.due is not None and self.due < today
+        return self.is_open and not self.archived and self.due is not None and self.due < today

@@ -19,6 +19,7 @@ from docutils import nodes
 from sphinx.errors import NoUri
 from sphinx.util.nodes import make_refnode
 
+from .commits import CommitRef
 from .config import Settings, today
 from .domain import PostmortemDomain, get_domain
 from .records import Action
@@ -43,6 +44,13 @@ class RenderContext:
     @cached_property
     def settings(self) -> Settings:
         return Settings.of(self.builder.config)
+
+    def commits(self, action: Action) -> tuple[CommitRef, ...]:
+        """The commits whose trailers name the action, newest first."""
+        history = self.domain.history
+        if history is None or action.id is None:
+            return ()
+        return history.by_action.get(action.id, ())
 
     @cached_property
     def open_actions(self) -> Counter[str | None]:

@@ -151,21 +151,9 @@ def test_check_trailers_refuses_unknown_ids_and_misplaced_or_misspelt_trailers()
     assert check_trailers("fix: a\n\n# Closes-Action: NOPE\n", known) == []
 
 
-#: stands in for the build's wiring until the extension reads the history itself
 WIRED_CONF = """\
 extensions = ["sphinx_postmortem"]
 postmortem_today = "2024-05-01"
-
-
-def setup(app):
-    from sphinx_postmortem.commits import read_history
-
-    app.add_config_value("postmortem_commit_url", None, "env")
-
-    def read(app):
-        app.env.postmortem_history = read_history(app.srcdir)
-
-    app.connect("builder-inited", read)
 """
 PAGE = """\
 INC-2024-007: Disk full

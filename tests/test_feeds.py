@@ -217,3 +217,18 @@ def test_resolution_after_the_last_completed_action_moves_the_entry() -> None:
     assert entry is not None
     assert entry.findtext("a:updated", namespaces=ATOM) == "2024-03-14T09:05:00+00:00"
     assert entry.find("a:link", ATOM).get("href") == "2024/disk.html"  # type: ignore[union-attr]
+
+
+def test_characters_xml_cannot_hold_do_not_break_the_feed() -> None:
+    odd = Incident(
+        "INC-2024-010",
+        "2024/odd",
+        3,
+        "inc-2024-010",
+        title="Bell\x07 and\x00 null",
+        tags=("t\x1b",),
+    )
+    feed = ET.fromstring(incidents_feed([odd], [], BASE, TODAY))
+    (entry,) = feed.findall("a:entry", ATOM)
+    assert entry.findtext("a:title", namespaces=ATOM) == "Bell\ufffd and\ufffd null"
+    assert [c.get("term") for c in entry.findall("a:category", ATOM)] == ["t\ufffd"]
