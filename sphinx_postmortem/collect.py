@@ -22,7 +22,7 @@ from sphinx.util.nodes import make_id
 from .action import ActionBlock
 from .commits import problems, read_history
 from .config import Settings, today
-from .diagnostics import at, logger, warn
+from .diagnostics import Location, at, logger, warn
 from .domain import get_domain
 from .fields import FieldError, parse_timezone
 from .records import MILESTONES, Action, Incident, Timeline, TimelineEntry
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 #: ``doctree-read`` handlers run in priority order: the review needs our work done
 PRIORITY = 400
+#: a step back from this hour or later to before EARLY_MORNING looks like midnight
+EVENING, EARLY_MORNING = 18, 6
 
 
 def collect(app: Sphinx, document: nodes.document) -> None:
@@ -70,41 +72,80 @@ def resolve_timelines(
         timeline.timezone = timeline.timezone or default_tz
         tz = parse_timezone(timeline.timezone)
         day = incident.date if incident else None
-        previous = None
+        previous: TimelineEntry | None = None
         for entry in timeline.entries:
-            if entry.parsed is None:
+            if entry.head is None:
                 continue
-            try:
-                when = entry.parsed.resolve(day, tz)
-            except FieldError as exc:
-                warn("timeline", f"{entry.stamp}: {exc}", at(entry.source, entry.line, docname))
+            where = at(entry.source, entry.line, docname)
+            if not place(entry, day, tz, where):
+                day = entry.day or day
                 continue
-            if previous is not None and when < previous:
-                advice = (
-                    "write the date when the timeline crosses midnight"
-                    if entry.parsed.day is None
-                    else "entries must be in time order"
-                )
-                warn(
-                    "timeline",
-                    f"{entry.stamp} goes back in time from the entry before it; {advice}",
-                    at(entry.source, entry.line, docname),
-                )
-            entry.when, previous = when, when
-            day = when.astimezone(tz).date()
-            if entry.milestone and incident is not None:
-                apply_milestone(incident, entry)
+            assert entry.when is not None
+            if previous is not None and previous.when is not None and entry.when < previous.when:
+                warn("timeline", out_of_order(entry, previous, tz), where)
+            previous, day = entry, entry.day
+            if incident is not None:
+                for milestone in entry.milestones:
+                    apply_milestone(incident, entry, milestone)
 
 
-def apply_milestone(incident: Incident, entry: TimelineEntry) -> None:
-    assert entry.milestone is not None and entry.when is not None
-    given = incident.times.setdefault(entry.milestone, entry.when)
+def place(entry: TimelineEntry, day: dt.date | None, tz: dt.tzinfo, where: Location) -> bool:
+    """Give the entry its instant (and a range its end); False when its time is not known."""
+    assert entry.head is not None
+    start, end = entry.head.start, entry.head.end
+    if start is None:
+        entry.day = entry.head.day or day
+        for milestone in entry.milestones:
+            warn(
+                "timeline",
+                f"[{milestone}] is on an entry whose time is not known ({entry.stamp}); "
+                f"the incident's {milestone} time is not taken from it",
+                where,
+            )
+        return False
+    try:
+        entry.when = start.resolve(day, tz)
+        own_day = entry.when.astimezone(start.offset or tz).date()
+        if end is not None:
+            entry.end = end.resolve(own_day, tz)
+            if entry.end < entry.when and end.day is None:  # 23:30-00:15 ends the next day
+                entry.end = end.resolve(own_day + dt.timedelta(days=1), tz)
+    except FieldError as exc:
+        warn("timeline", f"{entry.stamp}: {exc}", where)
+        entry.when = entry.end = None
+        return False
+    if entry.end is not None and entry.end < entry.when:
+        warn("timeline", f"{entry.stamp}: the range ends before it starts", where)
+        entry.end = None
+    entry.day = entry.when.astimezone(tz).date()
+    return True
+
+
+def out_of_order(entry: TimelineEntry, previous: TimelineEntry, tz: dt.tzinfo) -> str:
+    """Say the entries are out of order; suggest a date only for a step back over midnight."""
+    assert entry.when is not None and previous.when is not None and entry.head is not None
+    now, before = entry.when.astimezone(tz), previous.when.astimezone(tz)
+    message = (
+        f"{entry.stamp} is earlier than the entry before it ({previous.stamp}): "
+        "the entries are out of order"
+    )
+    written_date = entry.head.day is not None
+    if not written_date and before.hour >= EVENING and now.hour < EARLY_MORNING:
+        next_day = (before.date() + dt.timedelta(days=1)).isoformat()
+        clock = entry.stamp.lstrip("~\u2248 ")
+        message += f"; if the timeline crossed midnight, write the date: {next_day} {clock}"
+    return message
+
+
+def apply_milestone(incident: Incident, entry: TimelineEntry, milestone: str) -> None:
+    assert entry.when is not None
+    given = incident.times.setdefault(milestone, entry.when)
     if given != entry.when:
         zone = parse_timezone(incident.timezone)
         warn(
             "timeline",
-            f"[{entry.milestone}] at {entry.when.astimezone(zone).isoformat()} differs from "
-            f"the incident's :{entry.milestone}: {given.astimezone(zone).isoformat()}",
+            f"[{milestone}] at {entry.when.astimezone(zone).isoformat()} differs from "
+            f"the incident's :{milestone}: {given.astimezone(zone).isoformat()}",
             at(entry.source, entry.line, incident.docname),
         )
 

@@ -18,14 +18,14 @@ from .commits import CommitRef
 from .domain import get_domain
 from .fields import parse_timezone
 from .query import ACTION_COLUMNS, INCIDENT_COLUMNS
-from .records import DURATIONS, MILESTONES, Action, Incident, Timeline
+from .records import DURATIONS, MILESTONES, Action, Incident, Timeline, TimelineEntry
 from .render import RenderContext
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
 
-VERSION = 2
+VERSION = 3
 SCHEMA = Path(__file__).with_name("postmortem.schema.json")
 
 
@@ -89,6 +89,7 @@ def action_data(action: Action, ctx: RenderContext) -> dict[str, Any]:
     }
     data.update(
         overdue=action.is_overdue(ctx.today),
+        archived=action.archived,
         tracker_url=action.tracker_url,
         completed=_date(action.completed),
         docname=action.docname,
@@ -97,6 +98,18 @@ def action_data(action: Action, ctx: RenderContext) -> dict[str, Any]:
         commits=[commit_data(c, ctx.settings.commit_url) for c in ctx.commits(action)],
     )
     return data
+
+
+def entry_data(entry: TimelineEntry, timeline: Timeline) -> dict[str, Any]:
+    return {
+        "time": local(entry.when, timeline.timezone) if entry.when else None,
+        "end": local(entry.end, timeline.timezone) if entry.end else None,
+        "date": _date(entry.day),
+        "approximate": entry.approximate,
+        "milestones": list(entry.milestones),
+        "text": entry.text,
+        "line": entry.line,
+    }
 
 
 def incident_data(
@@ -118,16 +131,7 @@ def incident_data(
             if name in incident.times
         },
         durations={d.export: _seconds(incident.duration(d.milestone)) for d in DURATIONS},
-        timeline=[
-            {
-                "time": local(entry.when, timeline.timezone) if entry.when else None,
-                "milestone": entry.milestone,
-                "text": entry.text,
-                "line": entry.line,
-            }
-            for timeline in timelines
-            for entry in timeline.entries
-        ],
+        timeline=[entry_data(e, timeline) for timeline in timelines for e in timeline.entries],
         actions=[action_data(a, ctx) for a in actions],
         docname=incident.docname,
         line=incident.line,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .config import OPEN_STATUSES
 from .diagnostics import Location, at
-from .fields import Stamp
+from .fields import EntryHead
 
 MILESTONES = ("started", "detected", "mitigated", "resolved")
 
@@ -75,12 +75,21 @@ class Incident:
 class TimelineEntry:
     line: int | None
     text: str
-    #: the stamp as written, for messages
+    #: the time as written, for messages
     stamp: str = ""
-    parsed: Stamp | None = None
+    head: EntryHead | None = None
+    #: the instant, None when the time is not known
     when: dt.datetime | None = None
-    milestone: str | None = None
+    #: the end of a range such as ``09:00-11:00``
+    end: dt.datetime | None = None
+    #: the date in the timeline's zone, also for an entry whose time is not known
+    day: dt.date | None = None
+    milestones: tuple[str, ...] = ()
     source: str | None = None
+
+    @property
+    def approximate(self) -> bool:
+        return self.head is not None and self.head.approximate
 
 
 @dataclass(slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, ClassVar
 
@@ -10,7 +11,7 @@ from docutils import nodes
 from .diagnostics import at, warn
 from .directive import Field, PostmortemDirective, plain
 from .domain import get_domain
-from .fields import STAMP_FORMS, FieldError, match_stamp, parse_timezone, timezone_name
+from .fields import ENTRY_FORMS, FieldError, match_entry_head, parse_timezone, timezone_name
 from .records import MILESTONES, Timeline, TimelineEntry
 from .render import Placeholder, RenderContext, format_instant, register_placeholder, table
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 _DASH = re.compile(r"\s*[-\u2013\u2014](?:\s+|$)")
-_MARKER = re.compile(r"\s*\[([A-Za-z]+)\](?=\s|$)")
+_MARKER = re.compile(r"\s*\[([A-Za-z]+)\](?=[\s\[]|$)")
 
 
 class TimelineDirective(PostmortemDirective):
@@ -49,47 +50,56 @@ class TimelineDirective(PostmortemDirective):
 
 
 def read_entry(item: nodes.Element, directive: TimelineDirective) -> TimelineEntry:
-    """Take the timestamp and marker off the front of a list item."""
-    docname = directive.env.docname
+    """Take the time and the markers off the front of a list item."""
     para = item.next_node(nodes.paragraph)
     line = (para.line if para is not None else None) or item.line or directive.source_line[1]
     source = (para.source if para is not None else None) or directive.source_line[0]
     entry = TimelineEntry(line=line, text="", source=source)
+    where = at(source, line, directive.env.docname)
     first = para[0] if para is not None and len(para) else None
+    written = str(first).lstrip() if isinstance(first, nodes.Text) else ""
     try:
-        found = match_stamp(str(first).lstrip()) if isinstance(first, nodes.Text) else None
+        found = match_entry_head(written) if written else None
     except FieldError as exc:
-        entry.text = prose_text(item)
-        warn("timeline", str(exc), at(source, line, docname))
-        return entry
+        found = None
+        warn("timeline", str(exc), where)
+    else:
+        if found is None:
+            text = prose_text(item)[:60]
+            warn("timeline", f"entry does not start with a time ({ENTRY_FORMS}): {text!r}", where)
     if first is None or found is None:
         entry.text = prose_text(item)
-        warn(
-            "timeline",
-            f"entry does not start with a timestamp ({STAMP_FORMS}): {entry.text[:60]!r}",
-            at(source, line, docname),
-        )
         return entry
-    (stamp, end), written = found, str(first).lstrip()
-    rest = written[end:]
+    (entry.head, end), rest = found, written[found[1] :]
+    entry.stamp = written[:end].strip()
     if rest and not (rest[0].isspace() or _DASH.match(rest)):
+        warn("timeline", f"entry has no space after its time: {written[:30]!r}", where)
+    if entry.head.unknown_zone:
         warn(
             "timeline",
-            f"entry has no space after its timestamp: {written[:30]!r}",
-            at(source, line, docname),
+            f"{entry.head.unknown_zone!r} after {entry.stamp.split()[0]!r} is not a time zone "
+            "that names one offset: write the offset (10:30 +05:30) or an IANA name in the "
+            "timeline's :timezone:; the time is read in the timeline's zone",
+            where,
         )
-    entry.stamp, entry.parsed = written[:end], stamp
-    if dash := _DASH.match(rest):
-        rest = rest[dash.end() :]
-    marker = _MARKER.match(rest)
-    if marker and marker[1].lower() in MILESTONES:
-        entry.milestone = marker[1].lower()
-        rest = rest[marker.end() :]
-        if dash := _DASH.match(rest):
-            rest = rest[dash.end() :]
+    entry.milestones, rest = take_markers(rest)
     first.parent.replace(first, nodes.Text(rest.lstrip()))
     entry.text = prose_text(item)
     return entry
+
+
+def take_markers(rest: str) -> tuple[tuple[str, ...], str]:
+    """The milestone markers after the time (``[started] [detected]``) and the text after them."""
+    found: list[str] = []
+    if dash := _DASH.match(rest):
+        rest = rest[dash.end() :]
+    while (marker := _MARKER.match(rest)) and marker[1].lower() in MILESTONES:
+        if marker[1].lower() not in found:
+            found.append(marker[1].lower())
+        rest = rest[marker.end() :]
+        if dash := _DASH.match(rest):
+            rest = rest[dash.end() :]
+    return tuple(found), rest
 
 
 def prose_text(node: nodes.Element) -> str:
@@ -108,28 +118,51 @@ class TimelineBlock(Placeholder):
         timeline = ctx.domain.timelines[self["docname"]][self["index"]]
         tz = parse_timezone(timeline.timezone or ctx.settings.timezone)
         rows: list[tuple[list[nodes.Node | str], list[str]]] = []
-        shown_day = None
+        shown: tuple[dt.date | None, dt.timedelta | None] = (None, None)
         items = self.children[0].children if self.children else []
         for item, entry in zip(items, timeline.entries, strict=False):
-            when = ""
-            if entry.when is not None:
-                local = entry.when.astimezone(tz)
-                when = format_instant(entry.when, tz, with_date=local.date() != shown_day)
-                shown_day = local.date()
+            when, shown = time_text(entry, tz, shown)
             event = nodes.entry("", *item.children, classes=["pm-event"])
             classes = ["pm-entry"]
-            if entry.milestone:
-                classes += ["pm-milestone", f"pm-milestone-{entry.milestone}"]
-                label = nodes.strong("", entry.milestone.capitalize(), classes=["pm-marker"])
+            if entry.approximate:
+                classes.append("pm-approximate")
+            for milestone in reversed(entry.milestones):
+                classes += ["pm-milestone", f"pm-milestone-{milestone}"]
+                label = nodes.strong("", milestone.capitalize(), classes=["pm-marker"])
                 first = event.next_node(nodes.paragraph)
                 if first is not None:
-                    first.insert(0, nodes.Text(": "))
+                    first.insert(0, nodes.Text(": " if milestone == entry.milestones[-1] else ", "))
                     first.insert(0, label)
                 else:
                     event.insert(0, nodes.paragraph("", "", label))
             rows.append(([when, event], classes))
         zone = timeline.timezone or ctx.settings.timezone
         return [table((f"Time ({zone})", "Event"), rows, ["pm-timeline"], widths=(24, 56))]
+
+
+def time_text(
+    entry: TimelineEntry, tz: dt.tzinfo, shown: tuple[dt.date | None, dt.timedelta | None]
+) -> tuple[str, tuple[dt.date | None, dt.timedelta | None]]:
+    """An entry's time as the table shows it, and the (date, UTC offset) it leaves shown.
+
+    The date is shown when it changes; the zone's abbreviation too, and whenever
+    the UTC offset differs from the entry before (a daylight-saving change).
+    """
+    day, offset = shown
+    if entry.when is None:
+        written = entry.head is not None and entry.head.day is not None
+        text = entry.day.isoformat() if entry.day and (written or entry.day != day) else ""
+        return text, (entry.day or day, offset)
+    local = entry.when.astimezone(tz)
+    text = format_instant(entry.when, tz, with_date=local.date() != day)
+    if local.date() == day and offset is not None and local.utcoffset() != offset:
+        text += f" {local.tzname()}"
+    if entry.end is not None:
+        end = entry.end.astimezone(tz)
+        text += " \u2013 " + format_instant(entry.end, tz, with_date=end.date() != local.date())
+    if entry.approximate:
+        text = "≈ " + text
+    return text, (local.date(), local.utcoffset())
 
 
 def setup_timeline(app: Sphinx) -> None:

@@ -182,7 +182,7 @@ def test_the_export_lists_each_actions_commits(build: Builder, repo: Path) -> No
     data = build(None, srcdir=repo, confoverrides=conf).export()
     (incident,) = data["incidents"]
     first, second = incident["actions"]
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert first["commits"] == [
         {
             "sha": sha,

@@ -164,7 +164,7 @@ def test_timeline_text_keeps_its_markup_but_no_raw_html(build: Builder) -> None:
     assert Page(page).shows(f" {BARE_SCRIPT} <b>bold</b>")
     (entry,) = built.export()["incidents"][0]["timeline"]
     assert entry["text"] == f"calm {BARE_SCRIPT} <b>bold</b>"
-    assert entry["milestone"] == "started"
+    assert entry["milestones"] == ["started"]
 
 
 # -- tracker links --------------------------------------------------------------

@@ -108,14 +108,17 @@ def test_open_actions_index_groups_by_owner(build: Builder, tmp_path: Path) -> N
 
 def test_export_content(build: Builder) -> None:
     data = build({"doc.rst": example("full.rst"), "orphan.rst": example("orphan.rst")}).export()
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert data["today"] == "2024-05-01"
     (incident,) = data["incidents"]
     assert incident["times"]["mitigated"] == "2024-03-14T09:41:00+01:00"
     assert incident["durations"]["time_to_resolve"] == 3780
     assert incident["timeline"][-1] == {
         "time": "2024-03-15T00:10:00+01:00",
-        "milestone": None,
+        "end": None,
+        "date": "2024-03-15",
+        "approximate": False,
+        "milestones": [],
         "text": "[note] Backfill of failed orders completes.",
         "line": 26,
     }
