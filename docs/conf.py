@@ -25,4 +25,4 @@ postmortem_today = "2026-11-28"
 postmortem_tracker_url = "https://tracker.example.com/browse/{}"
 
 # MyST: "Term" lines followed by ": definition" lines.
-myst_enable_extensions = ["deflist"]
+myst_enable_extensions = ["colon_fence", "deflist"]

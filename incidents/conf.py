@@ -5,6 +5,7 @@ author = "The on-call team"
 copyright = "the on-call team; published openly"
 
 extensions = ["myst_parser", "sphinx_postmortem"]
+myst_enable_extensions = ["colon_fence"]  # directives as ::: fences: a title may hold a backtick
 exclude_patterns = ["_build"]
 html_theme = "furo"
 html_title = "Post-mortems"

@@ -13,6 +13,7 @@ reported. The review of the writing runs after :func:`collect` (see
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from sphinx.util.nodes import make_id
 from .action import ActionBlock
 from .commits import problems, read_history
 from .config import Settings, today
-from .diagnostics import Location, at, logger, warn
+from .diagnostics import Location, Subtype, at, logger, warn
 from .domain import get_domain
 from .fields import FieldError, parse_timezone
 from .records import MILESTONES, Action, Incident, Timeline, TimelineEntry
@@ -48,6 +49,7 @@ def collect(app: Sphinx, document: nodes.document) -> None:
     assign_action_ids(env, document, incident, domain.actions.get(docname, []))
     if incident is not None:
         check_lifecycle_order(incident)
+    check_unread_fences(app, document)
 
 
 def document_title(document: nodes.document) -> str:
@@ -191,6 +193,49 @@ def check_lifecycle_order(incident: Incident) -> None:
                 incident.where,
             )
         previous = (name, when)
+
+
+#: the directives a fence that did not parse may have meant, with the warning each gives
+FENCED: dict[str, Subtype] = {
+    "incident": "incident",
+    "timeline": "timeline",
+    "action": "action",
+    "action-table": "table",
+    "incident-table": "table",
+    "incident-metrics": "table",
+}
+_FENCE = re.compile(r"\s*(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[a-z-]+)\}")
+
+
+def check_unread_fences(app: Sphinx, document: nodes.document) -> None:
+    """A paragraph or code block that starts like one of our directives was not read as one.
+
+    CommonMark ends a backtick fence's info string at a backtick, so
+    ```` ```{action} Run `x` ```` is a paragraph (and its closing fence opens a
+    code block that swallows what follows); ``:::`` needs MyST's colon_fence.
+    """
+    is_rest = app.env.doc2path(app.env.docname).suffix == ".rst"
+    colon_fence = "colon_fence" in getattr(app.config, "myst_enable_extensions", ())
+    for node in document.findall(nodes.TextElement):
+        is_code = isinstance(node, nodes.literal_block)
+        if not (is_code or isinstance(node, nodes.paragraph)) or (is_code and is_rest):
+            continue
+        if is_code and node.get("language", "default") != "default":
+            continue  # an example of the syntax, shown on purpose
+        found = _FENCE.match(node.astext())
+        if found is None or found["name"] not in FENCED:
+            continue
+        name, fence = found["name"], found["fence"]
+        how = (
+            'add "colon_fence" to myst_enable_extensions in conf.py'
+            if fence.startswith(":") and not colon_fence
+            else f"write it as a colon fence, :::{{{name}}} ... ::: (with colon_fence enabled); "
+            "a backtick fence's first line cannot hold a backtick"
+        )
+        kind = "code block" if is_code else "paragraph"
+        cause = " (a fence above it did not parse)" if is_code else ""
+        message = f"this {kind} starts like the {name} directive but was not read as one{cause}"
+        warn(FENCED[name], f"{message}: {how}", node)
 
 
 def check_overdue(app: Sphinx, env: BuildEnvironment) -> None:

@@ -12,6 +12,8 @@ would lose the value and our located message in one syntax only.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -98,9 +100,26 @@ class PostmortemDirective(SphinxDirective):
     def read_fields(self) -> dict[str, Any]:
         """Every declared field's value: parsed, or its default with a warning."""
         values: dict[str, Any] = {}
+        for name in self.repeated_options():
+            self.warn(f":{name}: is given twice; the last value is used")
         for field in self.fields:
             values[field.name] = self.read(field)
         return values
+
+    def repeated_options(self) -> list[str]:
+        """Options written twice. reST refuses such a directive; MyST keeps the last value."""
+        lines = [line.strip() for line in self.block_text.splitlines()[1:]]
+        if lines and lines[0] == "---":  # MyST's YAML block of options
+            block = lines[1 : lines.index("---", 1)] if "---" in lines[1:] else []
+            names = [m[1] for line in block if (m := re.match(r"([\w-]+)\s*:", line))]
+        else:
+            names = []
+            for line in lines:
+                if not (found := re.match(r":([\w-]+):", line)):
+                    break
+                names.append(found[1])
+        counts = Counter(name for name in names if name in (self.option_spec or {}))
+        return [name for name, count in counts.items() if count > 1]
 
     def read(self, field: Field) -> Any:
         raw = self.options.get(field.name)

@@ -59,7 +59,7 @@ def test_new_incident_from_flags_builds_and_shows_in_the_index(kb: Path, build: 
     assert "make serve" in result.stdout
     assert 'git commit -m "docs(incidents): add INC-2026-001 post-mortem"' in result.stdout
     text = path.read_text()
-    assert text.startswith("# INC-2026-001: Checkout errors\n\n```{incident} INC-2026-001\n")
+    assert text.startswith("# INC-2026-001: Checkout errors\n\n:::{incident} INC-2026-001\n")
     assert ":severity: SEV2\n:status: draft\n:services: checkout, payments-db\n" in text
     for section in REQUIRED_SECTIONS:  # the template passes the review of a final one
         assert f"\n## {section}\n" in text
