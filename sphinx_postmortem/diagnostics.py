@@ -35,8 +35,8 @@ Subtype: TypeAlias = Literal[
 SUBTYPES: Final[dict[Subtype, str]] = {
     "config": "a postmortem_* configuration value is invalid; its default is used",
     "incident": "an incident's id or fields are missing or invalid, or a document has two",
-    "timeline": "a timeline entry has no valid timestamp, goes back in time, "
-    "or a milestone disagrees with the incident",
+    "timeline": "a timeline entry has no valid timestamp or an ambiguous zone, is out of order, "
+    "or a milestone disagrees with the incident; a timeline fence that did not parse",
     "action": "an action is missing its owner or due date, has an invalid field, "
     "or sits outside an incident's document",
     "duplicate": "an incident or action id is used twice in the project",

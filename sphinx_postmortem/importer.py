@@ -911,7 +911,6 @@ def _row_of(
     stamp = " ".join(part for part in (date, clock) if part)
     if match["end"]:
         stamp += f" to {match['end']}"
-        problem = problem or "a range: the entry starts at its first time"
     if match["zone"]:
         offset = _offset_for(
             match["zone"].strip(), date or (day.isoformat() if day else None), clock, state
@@ -920,12 +919,12 @@ def _row_of(
             stamp = stamp.replace(clock, clock + offset, 1) if clock else stamp
         else:
             stamp += " " + match["zone"].strip()
-            problem = (
-                problem or f"the zone {match['zone'].strip()!r} after the time is not read today"
+            problem = problem or (
+                f"the zone {match['zone'].strip()!r} after the time: check that the build "
+                "reads it (an IANA name in :timezone: is surer)"
             )
     if match["approx"] or match["approx_after"]:
         stamp = "~" + stamp
-        problem = problem or "an approximate time; '~' is not read today"
     if day and not date and clock:
         approx = stamp.startswith("~")
         stamp = ("~" if approx else "") + f"{day.isoformat()} {stamp.removeprefix('~')}"
@@ -949,11 +948,14 @@ def _twenty_four(clock: str, ampm: str | None) -> str | None:
 
 
 def _offset_for(zone: str, date: str | None, clock: str | None, state: _State) -> str | None:
-    """A zone written after a time, as the offset the timeline parser reads (``Z``, ``+01:00``)."""
+    """A zone written after a time, as an offset the timeline reads (``Z``, ``+0100``).
+
+    Without a colon: ``09:00-05:00`` would be the range from 09:00 to 05:00.
+    """
     if zone == "Z" or zone.upper() in ("UTC", "GMT"):
         return "Z"
     if re.fullmatch(r"[+-]\d{2}:?\d{2}", zone):
-        return zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
+        return zone.replace(":", "")
     resolved = resolve_zone(zone)
     if resolved is None or date is None or clock is None:
         return None
@@ -969,7 +971,7 @@ def _offset_for(zone: str, date: str | None, clock: str | None, state: _State) -
     state.report.append(
         f"timeline: '{zone}' after {date} {clock} written as the offset of {resolved[0]}"
     )
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
 
 
 # -- actions -----------------------------------------------------------------------
