@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sphinx.errors import NoUri
 
@@ -167,12 +167,28 @@ def write_export(app: Sphinx, exception: BaseException | None) -> None:
     name = app.config.postmortem_json
     if exception is not None or not name or not app.outdir:
         return
-    data = export(app.builder)
     path = Path(app.outdir, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:  # streamed: no 2 MB string per 300 incidents
-        json.dump(data, out, indent=2, ensure_ascii=False)
-        out.write("\n")
+    with path.open("w", encoding="utf-8") as out:
+        write_json(export(app.builder), out)
+
+
+def write_json(data: dict[str, Any], out: TextIO) -> None:
+    """The export with one incident (or unassigned action) per line.
+
+    Each line is encoded by the json module's C encoder, which ``indent`` turns
+    off: indented output took a tenth of a dummy build at N=300. A line per
+    record also keeps a diff of two exports readable.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            shown = "[\n" + ",\n".join(encode(item) for item in value) + "\n]"
+        else:
+            shown = encode(value)
+        parts.append(f"{encode(key)}: {shown}")
+    out.write("{\n" + ",\n".join(parts) + "\n}\n")
 
 
 def setup_export(app: Sphinx) -> None:
