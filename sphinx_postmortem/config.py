@@ -165,16 +165,21 @@ def _optional_date(value: Any) -> dt.date | str | None:
     return str(value)
 
 
-def _tracker_url(value: Any) -> str | None:
-    if value is None:
-        return None
-    if (
-        not isinstance(value, str)
-        or "{}" not in value
-        or not value.lower().startswith(("http://", "https://"))
-    ):
-        raise ValueError("expected an http(s) URL with {} for the key")
-    return value
+def _url_format(what: str) -> Check:
+    """None, or an http(s) URL with ``{}`` where ``what`` goes."""
+
+    def check(value: Any) -> str | None:
+        if value is None:
+            return None
+        if (
+            not isinstance(value, str)
+            or "{}" not in value
+            or not value.lower().startswith(("http://", "https://"))
+        ):
+            raise ValueError(f"expected an http(s) URL with {{}} for the {what}")
+        return value
+
+    return check
 
 
 def _optional_string(value: Any) -> str | None:
@@ -218,18 +223,6 @@ def _git(value: Any) -> str | bool:
     if value not in ("auto", True, False):
         raise ValueError(f"expected 'auto', True or False, not {value!r}")
     return value  # type: ignore[no-any-return]
-
-
-def _commit_url(value: Any) -> str | None:
-    if value is None:
-        return None
-    if (
-        not isinstance(value, str)
-        or "{}" not in value
-        or not value.lower().startswith(("http://", "https://"))
-    ):
-        raise ValueError("expected an http(s) URL with {} for the commit hash")
-    return value
 
 
 def _id_format(value: Any) -> str | None:
@@ -325,7 +318,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         None,
         "env",
         (str, type(None)),
-        _tracker_url,
+        _url_format("key"),
         "an http(s) URL with {} where an action's tracker key goes",
     ),
     Setting(
@@ -350,7 +343,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         None,
         "html",
         (str, type(None)),
-        _commit_url,
+        _url_format("commit hash"),
         "an http(s) URL with {} where a commit's hash goes",
     ),
     Setting(
