@@ -27,11 +27,14 @@ RULES: Final[dict[str, str]] = {
     "('the engineer should have checked', 'we could have caught'), and "
     "'should have been <done>' about a person's task ('should have been caught in review')",
     "judgement": "a judgement of a person's action: adverbs ('mistakenly ran'), character "
-    "('the operator was careless'), 'made a mistake/typo', 'human/operator/user error'",
-    "blame": "'<person> failed to / forgot / neglected / ignored / did not bother', "
-    "'the failure of <person> to', 'fault', 'blame', 'rogue <person>'",
+    "('the operator was careless'), 'made a mistake/typo', 'by mistake', 'was an oversight', "
+    "'human/operator/user error'",
+    "blame": "'<person> failed to / forgot / neglected / ignored / did not bother / was not "
+    "aware', 'the runbook was not followed', 'the failure of <person> to', 'fault', 'our bad', "
+    "'blame', 'rogue <person>'",
     "exhortation": "telling people to try harder: 'be more careful/aware/vigilant', "
-    "'pay more attention', 'remember to', 'double-check', in prose and action titles",
+    "'pay more attention', 'remember to', 'double-check', 'do better', 'remind engineers to', "
+    "'re-iterate the importance of', in prose and action titles",
     "minimiser": "words that make a person's action look easy or stupid: 'just had to', "
     "'simply forgot', 'obviously', 'of course', 'clearly should'",
     "animated": "charged words about what happened: 'ridiculous', 'insane', 'crazy', 'stupid'",
@@ -43,6 +46,7 @@ SUGGESTIONS: Final[dict[str, str]] = {
     "human error": "name the condition that let a normal action cause harm",
     "failed": "describe what the person saw and did, and what the system allowed",
     "forgot": "describe which step nothing reminded or forced, and why",
+    "aware": "describe what the person could see at the time, and what would have shown it",
     "blame": "describe the contributing conditions",
     "exhortation": "change the system so that extra care is not needed: a check, a guard, "
     "a default",
@@ -68,6 +72,10 @@ PERSON_WORDS: Final[frozenset[str]] = frozenset(
     maintainer maintainers consultant consultants vendor support ops devops folks guy guys
     programmer programmers coder coders approver approvers requester""".split()
 )
+#: pronouns for people: right before a verb they are its subject, whatever comes before
+PRONOUNS: Final[frozenset[str]] = frozenset(
+    "i we he she they you someone somebody anyone anybody everyone everybody".split()
+)
 #: verbs that "they failed to ..." uses for systems (pods, nodes, jobs)
 SYSTEM_VERBS: Final[frozenset[str]] = frozenset(
     """start restart boot load connect reconnect respond resolve reach register renew
@@ -87,6 +95,12 @@ IRREGULAR_PARTICIPLES: Final[frozenset[str]] = frozenset(
 #: -ed words that are not participles here ("should have need of", "should have a red")
 NOT_PARTICIPLES: Final[frozenset[str]] = frozenset(
     "need speed feed seed bed red hundred shed breed embed".split()
+)
+#: "would have <these>" states an expectation or a wish, not hindsight ("should have
+#: expected" is still hindsight)
+STANCE_VERBS: Final[frozenset[str]] = frozenset(
+    """expected thought assumed liked loved preferred wanted imagined guessed hoped predicted
+    anticipated""".split()
 )
 #: a person's tasks: "should have been <these>" blames whoever did not do them
 HUMAN_TASKS: Final[frozenset[str]] = frozenset(
@@ -131,6 +145,12 @@ _OBLIGATION: Final = re.compile(
     re.I,
 )
 _CONDITIONAL: Final = re.compile(r"\b(?:if|unless|had|with|without|otherwise)\b", re.I)
+#: what people are asked to follow: "the runbook was not followed" blames whoever did not
+_PROCESS: Final = re.compile(
+    r"\b(?:process|procedure|procedures|runbook|runbooks|checklist|policy|policies|"
+    r"instructions|guidance|guidelines|steps|playbook|rules)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -183,6 +203,9 @@ class _Context:
         """Whether the noun phrase ``words`` (as written) names a person."""
         if not words:
             return False
+        last = words[-1].lower()
+        if last in PRONOUNS and not (last == "they" and verb in SYSTEM_VERBS):
+            return True  # "... in the live cluster, we could have": the pronoun is the subject
         # "the engineer on call", "the owner of the service": the head is before the preposition
         for index, word in enumerate(words[1:], 1):
             if word.lower() in PREPOSITIONS:
@@ -243,8 +266,8 @@ class _Context:
                 return True, False
             person = self.is_person(words)
             return person, not person
-        person = self.subject_before(start)
-        return person, not person
+        # no instruction and no obligation: a statement ("they had become aware of it")
+        return False, not self.subject_before(start)
 
 
 Check = Callable[[_Context, re.Match[str]], bool]
@@ -264,14 +287,30 @@ def _counterfactual(ctx: _Context, match: re.Match[str]) -> bool:
         return False  # "should have priority": possession, not a counterfactual
     if verb == "been" and (match["next"] or "").lower() in HUMAN_TASKS:
         return modal in ("should", "ought", "shouldn't")
+    if modal in ("would", "might") and verb in STANCE_VERBS:
+        return False  # "a load we would have expected months from now": an expectation
     if modal in ("could", "would", "might"):
         begin, end = ctx.sentence(match.start())
-        if _CONDITIONAL.search(ctx.text, begin, end):
+        condition = _CONDITIONAL.search(ctx.text, begin, end)
+        if condition and not _person_condition(ctx, condition):
             return False  # "if the alert had fired, we would have acted": about the alert
     clause = ctx.clause_before(match.start())
     if GERUND_START.match(clause) or _BELIEF.search(clause):
         return False  # "appointing a manager could have helped"; "assume we could have"
     return ctx.subject_before(match.start())
+
+
+def _person_condition(ctx: _Context, condition: re.Match[str]) -> bool:
+    """Whether a condition is about people: "if we had noticed", "had the on-call known"."""
+    if condition[0].lower() not in ("if", "had", "unless"):
+        return False
+    words = _words(ctx.text[condition.end() : condition.end() + 60])
+    phrase: list[str] = []
+    for word in words[:4]:
+        if word.lower() in SKIPPED_BEFORE_VERB or word.lower() in ("not", "only"):
+            break
+        phrase.append(word)
+    return bool(phrase) and ctx.is_person(phrase)
 
 
 def _person_before(ctx: _Context, match: re.Match[str]) -> bool:
@@ -342,6 +381,20 @@ def _exhortation(ctx: _Context, match: re.Match[str]) -> bool:
 def _base_exhortation(ctx: _Context, match: re.Match[str]) -> bool:
     obliged, not_person = ctx.imperative_or_obliged(match.start())
     return obliged and not not_person
+
+
+def _reminder(ctx: _Context, match: re.Match[str]) -> bool:
+    """Reminding people to comply, as an action: "Remind engineers to", "we will re-iterate"."""
+    before = ctx.clause_before(match.start())
+    return bool(_IMPERATIVE_LEAD.match(before) or _OBLIGATION.search(before))
+
+
+def _not_aware(ctx: _Context, match: re.Match[str]) -> bool:
+    return ctx.subject_before(match.start()) or ctx.clause_subject(match.start())
+
+
+def _process_not_followed(ctx: _Context, match: re.Match[str]) -> bool:
+    return bool(_PROCESS.search(ctx.clause_before(match.start())))
 
 
 def _minimiser_person(ctx: _Context, match: re.Match[str]) -> bool:
@@ -419,6 +472,35 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
         _failure_of,
         _w("failure failures"),
     ),
+    (
+        "blame",
+        "aware",
+        re.compile(
+            r"\b(?:was|were|is|are)(?:n't|\s+not)\s+(?:fully\s+|entirely\s+|really\s+)?aware\b|"
+            r"\bunaware\b",
+            re.I,
+        ),
+        _not_aware,
+        _w("aware unaware"),
+    ),
+    (
+        "blame",
+        "forgot",
+        re.compile(r"\b(?:was|were)(?:n't|\s+not)\s+(?:properly\s+|fully\s+)?followed\b", re.I),
+        _process_not_followed,
+        _w("followed"),
+    ),
+    (
+        "blame",
+        "blame",
+        re.compile(
+            r"\b(?:my|our|his|her|their|your)\s+bad\b"
+            r"(?=\s*(?:[.,;:!)\u2013\u2014-]|$|(?:as|because|since|for|here|again|and)\b))",
+            re.I,
+        ),
+        _always,
+        _w("bad"),
+    ),
     ("blame", "blame", re.compile(r"\bat\s+fault\b", re.I), _at_fault, _w("fault")),
     (
         "blame",
@@ -475,11 +557,14 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
             r"\b(?:made|make|makes|making)\s+(?:a|an|the|one|two|several|some|many|multiple)?\s*"
             r"(?:\w+\s+)?(?:mistake|mistakes|typo|typos|error|errors|blunder|blunders)\b"
             r"(?!\s+(?:rate|rates|count|counts|budget|visible|appear|disappear|fall|rise|go))|"
-            r"\b(?:was|were|is)\s+(?:a\s+)?(?:big\s+|huge\s+|clear\s+|real\s+)?mistake\b",
+            r"\b(?:was|were|is)\s+(?:a\s+)?(?:big\s+|huge\s+|clear\s+|real\s+)?mistake\b|"
+            r"\b(?:was|were|is)\s+(?:an?\s+)?(?:honest\s+|simple\s+|big\s+|clear\s+)?"
+            r"oversight\b(?!\s+(?:board|body|committee|role|function|group))|"
+            r"\bby\s+mistake\b",
             re.I,
         ),
         _always,
-        _w("mistake mistakes typo typos error errors blunder blunders"),
+        _w("mistake mistakes typo typos error errors blunder blunders oversight"),
     ),
     (
         "judgement",
@@ -499,7 +584,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
         "exhortation",
         "exhortation",
         re.compile(
-            r"\b(?:be|being|become|get|stay|remain)\s+(?:(?:a\s+)?(?:lot|bit|little|much)\s+)?"
+            r"\b(?:be|become|get|stay|remain)\s+(?:(?:a\s+)?(?:lot|bit|little|much)\s+)?"
             r"(?:more\s+|extra\s+|especially\s+|very\s+)?(?P<quality>careful|aware|vigilant|"
             r"diligent|attentive|cautious|thorough|alert|mindful)\b",
             re.I,
@@ -529,9 +614,29 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
     (
         "exhortation",
         "exhortation",
-        re.compile(r"\b(?:be|get|become)\s+(?:much\s+|a\s+lot\s+)?better\s+at\b", re.I),
+        re.compile(
+            r"\b(?:be|get|become)\s+(?:much\s+|a\s+lot\s+)?better\s+at\b|"
+            r"\bdo\s+(?:much\s+|a\s+lot\s+)?better\b|\btry\s+harder\b",
+            re.I,
+        ),
         _base_exhortation,
-        _w("better"),
+        _w("better harder"),
+    ),
+    (
+        "exhortation",
+        "exhortation",
+        re.compile(
+            r"\b(?:remind|re-?iterate|reinforce|emphasi[sz]e|stress)(?:s|d|ed)?\s+"
+            r"(?:(?:again|once\s+more)\s+)?(?:the\s+)?(?:need|importance)\s+(?:for|of|to)\b|"
+            r"\bremind(?:s|ed)?\s+(?:all\s+|the\s+|our\s+)?(?:engineers|developers|teams|"
+            r"people|staff|everyone|users|operators|responders|reviewers)\s+(?:to|of)\b",
+            re.I,
+        ),
+        _reminder,
+        _w(
+            "remind reminds reminded reiterate re-iterate reiterated re-iterated reinforce "
+            "reinforced emphasise emphasize emphasised emphasized stress stressed"
+        ),
     ),
     (
         "blame",
