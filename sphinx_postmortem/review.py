@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -67,6 +68,48 @@ VAGUE_ACTIONS = (
     ),
 )
 SEVERAL_OWNERS = re.compile(r",|/|&|\+|;|\band\b", re.I)
+
+#: the shipped post-mortem templates, whose placeholder prose must not reach review
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _normalised(text: str) -> str:
+    """Words only: Sphinx turns ' into a curly quote and -- into a dash in the doctree."""
+    return " ".join(re.sub(r"[^\w\s]", "", text).split()).casefold()
+
+
+@lru_cache(maxsize=1)
+def template_paragraphs() -> frozenset[str]:
+    """The placeholder paragraphs of the shipped templates (emphasised), normalised."""
+    found: set[str] = set()
+    for name in ("incident.md", "incident.rst"):
+        path = TEMPLATES / name
+        if not path.is_file():
+            continue
+        for block in re.split(r"\n[ \t]*\n", path.read_text(encoding="utf-8")):
+            text = block.strip()
+            if len(text) > 2 and text[0] == text[-1] and text[0] in "_*":
+                found.add(_normalised(text.strip("_*")))
+    return frozenset(found)
+
+
+def check_template_text(docname: str, document: nodes.document, status: str) -> None:
+    """Each paragraph that still holds a template placeholder, at its line."""
+    placeholders = template_paragraphs()
+    for paragraph in document.findall(nodes.paragraph):
+        if _normalised(paragraph.astext()) not in placeholders:
+            continue
+        section = paragraph.parent
+        while section is not None and not isinstance(section, nodes.section):
+            section = section.parent
+        top = section is None or isinstance(section.parent, nodes.document)
+        name = "the summary" if top else repr(section_title(paragraph))
+        warn(
+            "structure",
+            f"{name} still holds the template text, and the post-mortem is {status}: "
+            "write what happened in this incident, or delete the placeholder",
+            at(paragraph.source, line_of(paragraph), docname),
+        )
 
 
 def _terms(value: Mapping[str, Any]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
@@ -215,6 +258,7 @@ def check_language(
 
 def check_structure(
     config: Config,
+    docname: str,
     document: nodes.document,
     incident: Incident,
     timelines: list[Timeline],
@@ -222,6 +266,7 @@ def check_structure(
 ) -> None:
     if incident.status == "draft":
         return
+    check_template_text(docname, document, incident.status)
     final = incident.status == "final"
     required = (
         config.postmortem_required_sections if final else config.postmortem_in_review_sections
@@ -279,7 +324,7 @@ def review(app: Sphinx, document: nodes.document) -> None:
     actions = domain.actions.get(docname, [])
     people = list(config.postmortem_people)
     check_language(config, docname, document, incident, actions, people)
-    check_structure(config, document, incident, timelines, actions)
+    check_structure(config, docname, document, incident, timelines, actions)
     check_actions(actions)
 
 

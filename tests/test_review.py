@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import CONF, Builder, Built
+from test_cli import ENV
+from test_knowledge_base import copy_kb
 
 from sphinx_postmortem.config import REQUIRED_SECTIONS
 
@@ -240,3 +245,67 @@ def test_a_title_is_reviewed_at_its_own_line(
     assert reviewed(build, ext, source, tmp_path) == [
         "doc:1: WARNING: blame language (judgement): 'operator error'; name the condition that let a normal action cause harm [postmortem.blame]"
     ]
+
+
+# -- template text left in a post-mortem -----------------------------------------------
+
+TIMELINE = {
+    "md": "```{timeline}\n- 2026-11-20 09:00 [started] Errors rise.\n"
+    "- 10:00 [resolved] Errors stop.\n```\n\n"
+    "```{action} Reject a deploy whose migration has not run\n:owner: web-team\n"
+    ":due: 2099-01-01\n:type: prevent\n```\n",
+    "rst": ".. timeline::\n\n   - 2026-11-20 09:00 [started] Errors rise.\n"
+    "   - 10:00 [resolved] Errors stop.\n\n"
+    ".. action:: Reject a deploy whose migration has not run\n   :owner: web-team\n"
+    "   :due: 2099-01-01\n   :type: prevent\n",
+}
+#: an emphasised paragraph of the template: its placeholder prose
+PLACEHOLDER = re.compile(r"^([_*])[A-Z][^\n]*(?:\n[^\n]+)*?\1$", re.M)
+
+
+def new_final(kb: Path, ext: str) -> Path:
+    """`sphinx-postmortem new`, switched to final, with a timeline and an action added."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx_postmortem", "new", "--kb", str(kb), "--title",
+         "Checkout errors", "--severity", "SEV2", "--date", "2026-11-20", "--format", ext],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=kb.parent, env=ENV,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (path,) = (kb / "2026").glob(f"*.{ext}")
+    text = path.read_text(encoding="utf-8").replace(":status: draft", ":status: final")
+    path.write_text(f"{text.rstrip()}\n\n{TIMELINE[ext]}", encoding="utf-8")
+    return path
+
+
+def check(kb: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx_postmortem", "check", str(kb)],
+        capture_output=True, text=True, cwd=kb.parent, env=ENV,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("ext", ["md", "rst"])
+def test_check_does_not_pass_an_unfilled_template(tmp_path: Path, ext: str) -> None:
+    kb = copy_kb(tmp_path)
+    path = new_final(kb, ext)
+    text = path.read_text(encoding="utf-8")
+    relative = path.relative_to(kb.parent)
+    expected = []
+    for match in PLACEHOLDER.finditer(text):
+        line = 1 + text.count("\n", 0, match.start())
+        expected.append(line)
+    assert len(expected) == 10  # the summary and nine sections
+    result = check(kb)
+    assert result.returncode == 1, result.stdout
+    found = re.findall(
+        rf"{re.escape(str(relative))}:(\d+): (.+) still holds the template text", result.stdout
+    )
+    assert [int(line) for line, _ in found] == expected
+    names = [name for _, name in found]
+    assert names[:3] == ["the summary", "'Impact'", "'Timeline'"]
+    assert names[-1] == "'Action items'"
+    assert result.stdout.endswith("10 problem(s); 4 of 5 post-mortem(s) pass every check.\n")
+    # written over, the same post-mortem passes
+    path.write_text(PLACEHOLDER.sub("What happened here.", text), encoding="utf-8")
+    result = check(kb)
+    assert result.returncode == 0, result.stdout
