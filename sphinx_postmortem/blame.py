@@ -413,13 +413,18 @@ _PUNCTUATION: Final = str.maketrans(
 )
 
 
-def _w(words: str) -> frozenset[str]:
-    return frozenset(words.split())
+Triggers = tuple[frozenset[str], ...]
 
 
-#: (rule, suggestion key, pattern, check, words of which the text must hold one);
+def _w(*groups: str) -> Triggers:
+    """Groups of words: the text must hold one word of each group for the pattern to run."""
+    return tuple(frozenset(words.split()) for words in groups)
+
+
+#: (rule, suggestion key, pattern, check, trigger words: one of each group must be in the
+#: text, and the first group is the one looked for first);
 #: patterns are compiled once, at import
-PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] = [
+PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
     (
         "counterfactual",
         "counterfactual",
@@ -541,14 +546,21 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
         re.compile(
             r"\b(?:human|operator|operational|user|pilot|personnel|staff|manual)\s+"
             r"(?:error|errors|mistake|mistakes)\b(?!\s+(?:rate|rates|count|counts|page|pages|"
-            r"message|messages|budget|ratio|logs?|code|codes))|\bfat[-\s]?finger(?:ed|s)?\b",
+            r"message|messages|budget|ratio|logs?|code|codes))",
             re.I,
         ),
         _always,
         _w(
-            "error errors mistake mistakes finger fingered fingers fat-finger "
-            "fat-fingered fat-fingers fatfinger fatfingered"
+            "human operator operational user pilot personnel staff manual",
+            "error errors mistake mistakes",
         ),
+    ),
+    (
+        "judgement",
+        "human error",
+        re.compile(r"\bfat[-\s]?finger(?:ed|s)?\b", re.I),
+        _always,
+        _w("finger fingered fingers fat-finger fat-fingered fat-fingers fatfinger fatfingered"),
     ),
     (
         "judgement",
@@ -556,7 +568,19 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
         re.compile(
             r"\b(?:made|make|makes|making)\s+(?:a|an|the|one|two|several|some|many|multiple)?\s*"
             r"(?:\w+\s+)?(?:mistake|mistakes|typo|typos|error|errors|blunder|blunders)\b"
-            r"(?!\s+(?:rate|rates|count|counts|budget|visible|appear|disappear|fall|rise|go))|"
+            r"(?!\s+(?:rate|rates|count|counts|budget|visible|appear|disappear|fall|rise|go))",
+            re.I,
+        ),
+        _always,
+        _w(
+            "mistake mistakes typo typos error errors blunder blunders",
+            "made make makes making",
+        ),
+    ),
+    (
+        "judgement",
+        "judgement",
+        re.compile(
             r"\b(?:was|were|is)\s+(?:a\s+)?(?:big\s+|huge\s+|clear\s+|real\s+)?mistake\b|"
             r"\b(?:was|were|is)\s+(?:an?\s+)?(?:honest\s+|simple\s+|big\s+|clear\s+)?"
             r"oversight\b(?!\s+(?:board|body|committee|role|function|group))|"
@@ -564,7 +588,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
             re.I,
         ),
         _always,
-        _w("mistake mistakes typo typos error errors blunder blunders oversight"),
+        _w("mistake oversight"),
     ),
     (
         "judgement",
@@ -590,7 +614,10 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, frozenset[str]]]] =
             re.I,
         ),
         _exhortation,
-        _w("careful aware vigilant diligent attentive cautious thorough alert mindful"),
+        _w(
+            "careful aware vigilant diligent attentive cautious thorough alert mindful",
+            "be become get stay remain",
+        ),
     ),
     (
         "exhortation",
@@ -713,7 +740,7 @@ class BlameFinder:
         words = sorted({*DEFAULT_ADVERBS, *(a.lower() for a in adverbs)} - self.allow)
         if "judgement" not in self.off and words:
             adverb = re.compile(_ADVERB_TEMPLATE.format("|".join(map(re.escape, words))), re.I)
-            self.patterns.append(("judgement", "judgement", adverb, _adverb, frozenset(words)))
+            self.patterns.append(("judgement", "judgement", adverb, _adverb, (frozenset(words),)))
         self.extra: dict[str, tuple[str, str]] = {
             " ".join(term.lower().split()): (rule, suggestion)
             for rule, entries in extra_terms.items()
@@ -733,19 +760,21 @@ class BlameFinder:
             self.extra_pattern = None
         # the words of a text choose the patterns worth running: most paragraphs
         # hold none of the trigger words and cost one split
-        self.words = frozenset().union(*(p[4] for p in self.patterns))
+        self.words = frozenset().union(*(p[4][0] for p in self.patterns))
 
     def find(self, text: str, people: Iterable[str] = ()) -> Iterator[Hit]:
         """Each piece of blame language in ``text``, in order; ``people`` are extra names."""
         text = text.replace("\u2019", "'")
         hits: list[Hit] = []
-        words = set(text.lower().translate(_PUNCTUATION).split())
-        if not words.isdisjoint(self.words):
+        tokens = text.lower().translate(_PUNCTUATION).split()
+        # most texts hold no trigger word: the test stops at the first one, with no set built
+        if not self.words.isdisjoint(tokens):
+            words = set(tokens)
             names = self.people | _names(people) if people else self.people
             ctx = _Context(text, names)
             taken: list[tuple[int, int]] = []
             for rule, key, pattern, check, triggers in self.patterns:
-                if words.isdisjoint(triggers):
+                if any(words.isdisjoint(group) for group in triggers):
                     continue
                 for match in pattern.finditer(text):
                     span = match.span()

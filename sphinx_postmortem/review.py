@@ -94,9 +94,13 @@ def template_paragraphs() -> frozenset[str]:
 
 
 def check_template_text(docname: str, document: nodes.document, status: str) -> None:
-    """Each paragraph that still holds a template placeholder, at its line."""
+    """Each paragraph that still holds a template's placeholder (emphasised), at its line."""
     placeholders = template_paragraphs()
-    for paragraph in document.findall(nodes.paragraph):
+    # the placeholders are emphasised paragraphs: others cost one look at their children
+    for emphasis in document.findall(nodes.emphasis):
+        paragraph = emphasis.parent
+        if not isinstance(paragraph, nodes.paragraph) or len(paragraph.children) != 1:
+            continue
         if _normalised(paragraph.astext()) not in placeholders:
             continue
         section = paragraph.parent
