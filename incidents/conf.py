@@ -16,3 +16,5 @@ postmortem_timezone = "UTC"
 postmortem_template_format = "md"
 # Link tracker keys such as OPS-123 to your tracker:
 # postmortem_tracker_url = "https://tracker.example.com/browse/{}"
+# Link the commits that close actions (Closes-Action: trailers) to your forge:
+# postmortem_commit_url = "https://github.com/your-org/your-repo/commit/{}"

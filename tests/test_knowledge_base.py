@@ -63,6 +63,36 @@ def test_knowledge_base_builds_without_warnings(build: Builder, tmp_path: Path) 
     assert "Blameless." in built.html("README")
 
 
+#: done actions of the sample whose completion was committed with a Closes-Action trailer
+CLOSED_BY_COMMITS = ("INC-2017-001-A2", "INC-2018-001-A1", "INC-2019-001-A1")
+
+
+def test_the_sample_shows_the_commits_that_closed_its_actions(
+    build: Builder, tmp_path: Path
+) -> None:
+    """Built where it lives, so that the build reads this repository's history."""
+    shallow = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--is-shallow-repository"],
+        capture_output=True,
+        text=True,
+    )
+    if shallow.returncode != 0 or shallow.stdout.strip() != "false":
+        pytest.skip("needs a git checkout with its whole history (fetch-depth: 0)")
+    built = build_kb(build, KB, builddir=tmp_path / "build")
+    assert built.warnings == []  # in particular no postmortem.commit
+    actions = {a["id"]: a for i in built.export()["incidents"] for a in i["actions"]}
+    for action_id in CLOSED_BY_COMMITS:
+        action = actions[action_id]
+        assert action["status"] == "done" and action["completed"]
+        closing = [c for c in action["commits"] if c["kind"] == "closes"]
+        assert closing, f"no commit closes {action_id}"
+        page = built.html(action["docname"])
+        assert f"{closing[0]['short']}</span></code>" in page
+        assert f"{closing[0]['subject']} (closes)" in page
+    done = [a for a in actions.values() if a["status"] == "done"]
+    assert done and all(a["completed"] for a in done)  # the burn-down counts them all
+
+
 def test_policy_opens_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     policy = readme[readme.index("<!-- policy:start -->") : readme.index("<!-- policy:end -->")]
