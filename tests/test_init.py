@@ -60,6 +60,8 @@ def test_init_writes_a_knowledge_base_that_builds_and_checks_clean(tmp_path: Pat
     assert built.stderr == ""
     index = (kb / "_build/index.html").read_text()
     assert "<h1>Ops *learning* &lt;log&gt;" in index
+    for feed in ("postmortem-actions.ics", "postmortem.atom"):  # linked, and there
+        assert f'<a href="{feed}">' in index and (kb / "_build" / feed).is_file()
     assert "Blameless." in (kb / "_build/README.html").read_text()
 
     checked = subprocess.run(

@@ -60,6 +60,8 @@ def test_knowledge_base_builds_without_warnings(build: Builder, tmp_path: Path) 
     for incident_id in incidents:
         assert f">{incident_id}<" in index
     assert 'href="README.html"' in index
+    for feed in ("postmortem-actions.ics", "postmortem.atom"):  # linked, and there
+        assert f'<a href="{feed}">' in index and (built.outdir / feed).is_file()
     assert "Blameless." in built.html("README")
 
 
