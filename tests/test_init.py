@@ -103,12 +103,51 @@ def test_the_ci_and_tool_files_are_valid(tmp_path: Path) -> None:
     gitlab = yaml.safe_load((kb / ".gitlab-ci.yml").read_text())
     assert "make check" in gitlab["post-mortems"]["script"]
     hooks = yaml.safe_load((kb / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
-    assert [h["id"] for h in hooks] == ["commitizen", "postmortem-check"]
+    assert [h["id"] for h in hooks] == ["commitizen", "action-trailers", "postmortem-check"]
+    assert any("make check-trailers" in s.get("run", "") for s in steps)
+    assert next(s for s in steps if "checkout" in s.get("uses", ""))["with"]["fetch-depth"] == 0
+    assert gitlab["post-mortems"]["variables"]["GIT_DEPTH"] == 0
     devcontainer = json.loads((kb / ".devcontainer/devcontainer.json").read_text())
     assert devcontainer["name"] == 'A "quoted" name'
     assert not (tmp_path / "plain").exists()
     assert init(tmp_path / "plain").returncode == 0
     assert not (tmp_path / "plain/.gitlab-ci.yml").exists()
+
+
+HOOK_STAGE = ("--hook-stage", "commit-msg", "--commit-msg-filename")
+
+
+def test_the_commit_msg_hook_refuses_a_trailer_naming_no_action(tmp_path: Path) -> None:
+    """The hook as pre-commit runs it, on messages a writer might commit."""
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    if not pre_commit.exists():
+        pytest.skip("pre-commit is installed with the dev extra")
+    kb = tmp_path / "kb"
+    assert init(kb, "--id-prefix", "PM").returncode == 0
+    subprocess.run(["git", "init", "-q", str(kb)], check=True)
+    (kb / "2026").mkdir()
+    (kb / "2026/PM-2026-001.md").write_text(
+        "# PM-2026-001: Cache\n\n:::{incident} PM-2026-001\n:date: 2026-01-05\n:::\n\n"
+        ":::{action} Warm the cache\n:owner: platform\n:due: 2026-02-01\n:::\n"
+    )
+    env = {**PATH_ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+
+    def hook(message: str) -> subprocess.CompletedProcess[str]:
+        path = tmp_path / "COMMIT_EDITMSG"
+        path.write_text(message)
+        return subprocess.run(
+            [str(pre_commit), "run", "action-trailers", *HOOK_STAGE, str(path)],
+            cwd=kb,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+
+    good = hook("fix(cache): warm it at start\n\nCloses-Action: PM-2026-001-A1\n")
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = hook("fix(cache): warm it at start\n\nCloses-Action: PM-2026-001-A2\n")
+    assert bad.returncode == 1
+    assert "'Closes-Action: PM-2026-001-A2' names an action that does not exist" in bad.stdout
 
 
 def test_a_folder_that_is_not_empty_is_refused_unless_forced(tmp_path: Path) -> None:

@@ -115,6 +115,10 @@ def test_ci_workflow_builds_and_checks_commits() -> None:
     workflow = yaml.safe_load((ROOT / ".github/workflows/postmortems.yml").read_text())
     steps = " ".join(step.get("run", "") for step in workflow["jobs"]["build"]["steps"])
     assert "make check-commits" in steps
+    checkout = next(
+        s for s in workflow["jobs"]["build"]["steps"] if "checkout" in s.get("uses", "")
+    )
+    assert checkout["with"]["fetch-depth"] == 0  # the build reads the commits' trailers
     assert "make html" in steps
 
 
@@ -172,3 +176,7 @@ def test_pre_commit_config_runs_the_same_check() -> None:
     assert hooks["commitizen"]["stages"] == ["commit-msg"]
     assert re.match(r"cz check .*--commit-msg-file", hooks["commitizen"]["entry"])
     assert "sphinx-postmortem check" in hooks["postmortem-check"]["entry"]
+    trailers = hooks["action-trailers"]
+    assert trailers["stages"] == ["commit-msg"]
+    assert trailers["entry"].endswith("sphinx-postmortem check-trailers --kb incidents")
+    assert trailers.get("pass_filenames", True)  # the message file is its argument
