@@ -23,6 +23,9 @@ html_title = f"sphinx-postmortem {release}"
 postmortem_today = "2026-11-28"
 # Tracker keys such as OPS-2031 in the examples become links.
 postmortem_tracker_url = "https://tracker.example.com/browse/{}"
+# This repository's commits close actions of the sample in incidents/, not of
+# the manual's examples: read from here, their trailers would name no action.
+postmortem_git = False
 
 # MyST: "Term" lines followed by ": definition" lines.
 myst_enable_extensions = ["colon_fence", "deflist"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import runpy
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -198,6 +199,12 @@ def test_manual_builds_without_a_warning(manual: Manual) -> None:
     for page in ("index", "getting-started", "tutorial/index", "configuration", "cli"):
         assert (manual.outdir / f"{page}.html").is_file()
     assert (manual.outdir / "postmortem.json").is_file()  # the manual's examples, exported
+
+
+def test_the_manual_reads_no_commit_trailers() -> None:
+    """Built where it lives (make docs), the manual would see the trailers that close
+    actions of incidents/, name no action of its own and fail with -W."""
+    assert runpy.run_path(str(DOCS / "conf.py"))["postmortem_git"] is False
 
 
 def test_examples_are_rendered_live(manual: Manual) -> None:
