@@ -119,13 +119,16 @@ def read_records(root: Path) -> Records:
     """The knowledge base's records, from a quiet build with the ``dummy`` builder."""
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace
 
     from .config import today
     from .domain import get_domain
 
     if not (root / "conf.py").is_file():
         raise UsageError(f"{root} is not a knowledge base: it has no conf.py")
-    with tempfile.TemporaryDirectory() as tmp:
+    # the namespace forgets the directives the build registers, as sphinx-build does,
+    # so that a later build in the same process starts clean
+    with tempfile.TemporaryDirectory() as tmp, docutils_namespace():
         try:
             app = Sphinx(
                 srcdir=root,
