@@ -68,7 +68,7 @@ def commit_data(commit: CommitRef, url_format: str | None) -> dict[str, Any]:
         "date": commit.date.isoformat(),
         "subject": commit.subject,
         "kind": commit.kind,
-        "url": url_format.format(commit.sha) if url_format else None,
+        "url": url_format.replace("{}", commit.sha) if url_format else None,
     }
 
 
