@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 44
 BAR = 48  # the widest a bar gets
+CHAR = 7.5  # the width of a tick label's character, at the size postmortem.css gives it
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,11 @@ def _axes(labels: Sequence[str], top: float, ticks: list[float], unit: str) -> l
             f'<text class="pm-tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
             f"{escape(shown)}</text>"
         )
-    every = max(1, -(-len(labels) // 12))  # at most about twelve labels
     slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
+    # every n-th label, so that labels never overlap: a label needs its width
+    # (about CHAR px a character) and a gap
+    widest = max((len(label) for label in labels), default=0) * CHAR + 8
+    every = max(1, -(-int(widest) // max(int(slot), 1)))
     for i, label in enumerate(labels):
         if i % every == 0:
             x = LEFT + slot * (i + 0.5)

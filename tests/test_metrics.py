@@ -196,3 +196,19 @@ def test_charts_are_drawn_in_a_browser(build: Builder, open_page: Opener, tmp_pa
     assert lifecycle["label"] == "INC-2018-001: lifecycle"
     assert lifecycle["bars"] == 3  # detect, mitigate, resolve
     assert lifecycle["width"] > 300
+
+
+@pytest.mark.parametrize("count", [3, 11, 24, 60])
+def test_axis_labels_never_overlap(count: int) -> None:
+    from sphinx_postmortem import charts
+
+    labels = periods_between(dt.date(2017, 1, 1), dt.date(2017 + count // 4, 12, 1), "quarter")
+    labels = labels[:count]
+    svg = charts.stacked_bars("t", labels, [charts.Series("SEV1", [1] * len(labels), "pm-sev-0")])
+    shown = re.findall(
+        r'<text class="pm-tick" x="([\d.]+)" y="\d+" text-anchor="middle">([^<]+)<', svg
+    )
+    assert shown and shown[0][1] == labels[0]
+    xs = [float(x) for x, _ in shown]
+    room = max(len(label) for label in labels) * charts.CHAR
+    assert all(b - a >= room for a, b in zip(xs, xs[1:], strict=False)), (count, xs)
