@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from pathlib import Path
 
@@ -211,4 +212,4 @@ def test_axis_labels_never_overlap(count: int) -> None:
     assert shown and shown[0][1] == labels[0]
     xs = [float(x) for x, _ in shown]
     room = max(len(label) for label in labels) * charts.CHAR
-    assert all(b - a >= room for a, b in zip(xs, xs[1:], strict=False)), (count, xs)
+    assert all(b - a >= room for a, b in itertools.pairwise(xs)), (count, xs)
