@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterable, Iterator, Set
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from docutils import nodes
@@ -24,7 +25,7 @@ from sphinx.util.nodes import make_refnode
 
 from .commits import History, changed_actions
 from .config import today
-from .diagnostics import warn
+from .diagnostics import Location, at, warn
 from .records import Action, Incident, Timeline
 
 if TYPE_CHECKING:
@@ -33,7 +34,29 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 #: the per-document parts of the domain data
-PER_DOC = ("incidents", "timelines", "actions", "tables", "refs")
+PER_DOC = ("incidents", "timelines", "actions", "tables", "filters", "refs")
+
+
+@dataclass(frozen=True, slots=True)
+class TableFilter:
+    """A table's filter on free names (owners, incidents, services, tags).
+
+    Kept with its place so that a name no record has, a typo that leaves the
+    table empty, is reported once every document is read.
+    """
+
+    directive: str  # action-table or incident-table
+    records: str  # what it filters: "action" or "incident"
+    option: str  # as written, such as "service"
+    column: str  # the column it filters, such as "services"
+    values: tuple[str, ...]
+    docname: str
+    line: int | None
+    source: str | None = None
+
+    @property
+    def where(self) -> Location:
+        return at(self.source, self.line, self.docname)
 
 
 class PostmortemRole(XRefRole):
@@ -49,10 +72,16 @@ class PostmortemRole(XRefRole):
         return self.create_xref_node()
 
 
+#: the owner under which the open-actions page lists an action that has none
+NO_OWNER = "(no owner)"
+
+
 class OpenActionsIndex(Index):
     """A page of every open action, grouped by owner, written by every HTML build.
 
-    Link to it with ``:ref:`postmortem-actions```.
+    Link to it with ``:ref:`postmortem-actions```. HTML builds draw the page
+    themselves (``render.draw_open_actions``), not with the theme's index
+    template; the entries here serve any other reader of the domain's indices.
     """
 
     name = "actions"
@@ -64,28 +93,26 @@ class OpenActionsIndex(Index):
     ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
         domain = cast("PostmortemDomain", self.domain)
         day = today(domain.env.config)
-        groups: dict[str, list[IndexEntry]] = {}
-        actions = sorted(
-            (a for a in domain.all_actions() if a.is_open),
-            key=lambda a: (a.owner or "", a.due or dt.date.max, a.id or ""),
-        )
-        for action in actions:
-            extra = f"due {action.due.isoformat()}" if action.due else "no due date"
-            if action.is_overdue(day):
-                extra += ", OVERDUE"
-            entry = IndexEntry(
-                action.title,
-                0,
-                action.docname,
-                action.anchor,
-                extra,
-                action.id or "",
-                action.status,
-            )
-            groups.setdefault(action.owner or "(no owner)", []).append(entry)
-        if not groups:
-            return [("No open actions", [])], False
-        return sorted(groups.items(), key=lambda g: g[0].casefold()), False
+        content = []
+        for owner, actions in domain.open_actions_by_owner():
+            entries = []
+            for action in actions:
+                extra = f"due {action.due.isoformat()}" if action.due else "no due date"
+                if action.is_overdue(day):
+                    extra += ", OVERDUE"
+                entries.append(
+                    IndexEntry(
+                        action.title,
+                        0,
+                        action.docname,
+                        action.anchor,
+                        extra,
+                        action.id or "",
+                        action.status,
+                    )
+                )
+            content.append((owner, entries))
+        return content, False
 
 
 class PostmortemDomain(Domain):
@@ -104,13 +131,14 @@ class PostmortemDomain(Domain):
         "timelines": {},  # docname -> [Timeline]
         "actions": {},  # docname -> [Action]
         "tables": {},  # docname -> number of tables on the page
+        "filters": {},  # docname -> [TableFilter]
         "refs": {},  # docname -> True when the page refers to a record
-        "state": {},  # what the last build showed: "fingerprint", "today"
+        "state": {},  # what the last build showed: "fingerprint", "today", "navigation"
         "history": None,  # the commits the git history ties to actions
     }
     #: the layout of the records (records.py): a new one makes Sphinx read every
     #: document again instead of unpickling records of the old layout
-    data_version = 3
+    data_version = 4
     indices: ClassVar[list[type[Index]]] = [OpenActionsIndex]
 
     def drop_index_if_off(self) -> None:
@@ -139,6 +167,10 @@ class PostmortemDomain(Domain):
     @property
     def tables(self) -> dict[str, int]:
         return cast("dict[str, int]", self.data["tables"])
+
+    @property
+    def filters(self) -> dict[str, list[TableFilter]]:
+        return cast("dict[str, list[TableFilter]]", self.data["filters"])
 
     def clear_doc(self, docname: str) -> None:
         for key in PER_DOC:
@@ -197,6 +229,17 @@ class PostmortemDomain(Domain):
     def all_actions(self) -> list[Action]:
         return [a for d in sorted(self.actions) for a in self.actions[d]]
 
+    def open_actions_by_owner(self) -> list[tuple[str, list[Action]]]:
+        """Open and in-progress actions by owner (owners by name), each by due date."""
+        groups: dict[str, list[Action]] = {}
+        actions = sorted(
+            (a for a in self.all_actions() if a.is_open),
+            key=lambda a: (a.due or dt.date.max, a.id or ""),
+        )
+        for action in actions:
+            groups.setdefault(action.owner or NO_OWNER, []).append(action)
+        return sorted(groups.items(), key=lambda group: group[0].casefold())
+
     def check_consistency(self) -> None:
         """Warn about duplicate ids, at the later occurrence, once all documents are read."""
         first: dict[tuple[str, str], Incident | Action] = {}
@@ -236,6 +279,14 @@ class PostmortemDomain(Domain):
             digest.update(repr(record).encode())
         return digest.hexdigest()
 
+    def navigation(self) -> str:
+        """A digest of what a page's menu shows of the post-mortems: each one's
+        document and title."""
+        digest = hashlib.blake2b(digest_size=16)
+        for docname, incident in sorted(self.incidents.items()):
+            digest.update(f"{docname}\0{incident.title}\0".encode())
+        return digest.hexdigest()
+
     def pages_to_rewrite(self, env: BuildEnvironment) -> list[str]:
         """Pages whose content depends on records in other documents, or on today.
 
@@ -243,10 +294,16 @@ class PostmortemDomain(Domain):
         rewritten whenever any record changed; pages that show "overdue" are
         rewritten whenever the date changed. Their doctrees hold placeholders
         only, filled from the records when written, so nothing is re-read.
+        When a post-mortem was added or deleted, or its title changed, every
+        page is written again: each page's menu (the toctree in the sidebar)
+        lists the post-mortems, and Sphinx writes only the pages that changed.
         """
         state = self.data["state"]
         fingerprint, day = self.fingerprint(), today(env.config).isoformat()
+        navigation = self.navigation()
         pages: set[str] = set()
+        if state.get("navigation") != navigation:
+            pages.update(env.found_docs)
         if state.get("fingerprint") != fingerprint:
             pages.update(self.tables, self.data["refs"])
         if state.get("today") != day:
@@ -254,7 +311,7 @@ class PostmortemDomain(Domain):
         changed = state.pop("commits_changed", set())
         if changed:
             pages.update(a.docname for a in self.all_actions() if a.id in changed)
-        state.update(fingerprint=fingerprint, today=day)
+        state.update(fingerprint=fingerprint, today=day, navigation=navigation)
         return sorted(pages & env.found_docs)
 
     # -- references --------------------------------------------------------------

@@ -19,7 +19,7 @@ from docutils import nodes
 
 from .config import Settings
 from .directive import Field, PostmortemDirective, plain
-from .domain import get_domain
+from .domain import TableFilter, get_domain
 from .fields import FieldError, parse_choice, parse_date, parse_list
 from .records import DURATIONS, Action, Incident
 from .render import (
@@ -299,9 +299,14 @@ def names_in(name: str, help: str, choices: Callable[[Settings], Sequence[str]])
     return Field(name, help, parse)
 
 
+def free_names(value: str, directive: PostmortemDirective) -> tuple[str, ...] | None:
+    return parse_list(value) or None
+
+
 def any_names(name: str, help: str) -> Field:
-    """An option listing free names, such as owners."""
-    return Field(name, help, lambda value, directive: parse_list(value) or None)
+    """An option listing free names, such as owners: checked against the records
+    once every document is read (see ``tables.check_filters``)."""
+    return Field(name, help, free_names)
 
 
 SINCE = Field("since", "only incidents on or after this date", plain(parse_date))
@@ -331,6 +336,24 @@ class QueryDirective(PostmortemDirective):
                 self.warn(f":sort: {name!r} is not one of {', '.join(self.columns)}")
         return keys or [(self.default_sort.lstrip("-"), self.default_sort.startswith("-"))]
 
+    def free_filters(self) -> list[TableFilter]:
+        """The filters on free names, kept to be checked against every record."""
+        source, line = self.source_line
+        return [
+            TableFilter(
+                self.name,
+                "action" if self.columns is ACTION_COLUMNS else "incident",
+                field.name,
+                self.filters[field.name],
+                values,
+                self.env.docname,
+                line,
+                source,
+            )
+            for field in self.fields
+            if field.parse is free_names and (values := self.values.get(field.name))
+        ]
+
     def query(self) -> Query:
         self.values = values = self.read_fields()
         query = Query(
@@ -350,8 +373,11 @@ class QueryDirective(PostmortemDirective):
 
     def run(self) -> list[nodes.Node]:
         query = self.query()
-        tables = get_domain(self.env).tables
-        tables[self.env.docname] = tables.get(self.env.docname, 0) + 1
+        domain, docname = get_domain(self.env), self.env.docname
+        domain.tables[docname] = domain.tables.get(docname, 0) + 1
+        kept = self.free_filters()
+        if kept:
+            domain.filters.setdefault(docname, []).extend(kept)
         node = self.placeholder(query=query)
         self.set_source_info(node)
         return [node]

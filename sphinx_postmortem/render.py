@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.errors import NoUri
@@ -21,7 +21,7 @@ from sphinx.util.nodes import make_refnode
 
 from .commits import CommitRef
 from .config import Settings, today
-from .domain import PostmortemDomain, get_domain
+from .domain import OpenActionsIndex, PostmortemDomain, get_domain
 from .records import Action
 
 if TYPE_CHECKING:
@@ -87,11 +87,98 @@ def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         return
     ctx = RenderContext(app.builder, docname, get_domain(app.env))
     for node in placeholders:
-        node.replace_self(node.render(ctx))
+        # Not ``replace_self``: it would copy the placeholder's ids onto the first
+        # node drawn, beside the target that :func:`anchor` draws (an id twice).
+        node.parent.replace(node, node.render(ctx))
+
+
+#: the page the open-actions index is written to, and its label
+ACTIONS_PAGE = f"{PostmortemDomain.name}-{OpenActionsIndex.name}"
+
+
+def draw_open_actions(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> str | None:
+    """The open-actions page, drawn as a page of the project in the theme's page
+    template: the themes' index template shows each entry as code and makes an
+    anchor of each group's name (an owner), spaces and all."""
+    if pagename != ACTIONS_PAGE or templatename != "domainindex.html":
+        return None
+    builder: Any = app.builder
+    ctx = RenderContext(builder, pagename, get_domain(app.env))
+    # the page's section numbers, as the builder sets them before it writes a
+    # document (none here; unset when this build wrote no document)
+    builder.secnumbers, builder.fignumbers = {}, {}
+    context["title"] = OpenActionsIndex.localname
+    context["body"] = builder.render_partial(open_actions_page(ctx))["fragment"]
+    return "page.html"
+
+
+def empty_open_actions(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """The open-actions page when no action is open, so that links to it hold:
+    Sphinx writes no page for an index without entries."""
+    indices = app.config.html_domain_indices
+    wanted = indices is True or (isinstance(indices, list) and ACTIONS_PAGE in indices)
+    domain = get_domain(app.env)
+    if wanted and domain.indices and not domain.open_actions_by_owner():
+        context = {"indextitle": OpenActionsIndex.localname, "content": []}
+        yield ACTIONS_PAGE, context, "domainindex.html"
+
+
+def open_actions_page(ctx: RenderContext) -> nodes.section:
+    """A section per owner, each open action on one line, by due date."""
+    title = OpenActionsIndex.localname
+    page = nodes.section(ids=["open-actions"], classes=["pm-open-actions"])
+    page += nodes.title(title, title)
+    groups = ctx.domain.open_actions_by_owner()
+    if not groups:
+        page += nodes.paragraph("No open actions.", "No open actions.", classes=["pm-empty"])
+        return page
+    ids = {"open-actions"}
+    sections, jump = [], nodes.paragraph(classes=["pm-jump"])
+    for owner, actions in groups:
+        section_id = _unique_id(f"owner-{owner}", ids)
+        if len(jump):
+            jump += nodes.Text(" · ")
+        jump += nodes.reference("", f"{owner} ({len(actions)})", refid=section_id)
+        section = nodes.section(ids=[section_id])
+        section += nodes.title(owner, owner)
+        section += nodes.bullet_list("", *(_open_action(a, ctx) for a in actions))
+        sections.append(section)
+    page += jump
+    page.extend(sections)
+    return page
+
+
+def _unique_id(text: str, taken: set[str]) -> str:
+    """A valid HTML id (no spaces, ASCII), unique among ``taken``."""
+    base = nodes.make_id(text) or "owner"
+    found, n = base, 1
+    while found in taken:
+        n += 1
+        found = f"{base}-{n}"
+    taken.add(found)
+    return found
+
+
+def _open_action(action: Action, ctx: RenderContext) -> nodes.list_item:
+    line = nodes.paragraph()
+    line += ctx.link(action.docname, action.anchor, nodes.inline(action.title, action.title))
+    if action.id:
+        line += nodes.Text(" ")
+        line += nodes.inline(action.id, f"({action.id})", classes=["pm-id"])
+    line += nodes.Text(f" · due {action.due.isoformat()}" if action.due else " · no due date")
+    if action.is_overdue(ctx.today):
+        line += nodes.Text(" ")
+        line += overdue_label()
+    line += nodes.Text(f" · {action.status}")
+    return nodes.list_item("", line)
 
 
 def setup_render(app: Sphinx) -> None:
     app.connect("doctree-resolved", fill_placeholders)
+    app.connect("html-page-context", draw_open_actions)
+    app.connect("html-collect-pages", empty_open_actions)
 
 
 def _skip(self: nodes.NodeVisitor, node: nodes.Node) -> None:
@@ -108,7 +195,11 @@ def register_placeholder(app: Sphinx, node_class: type[Placeholder]) -> None:
 
 
 def anchor(placeholder: Placeholder) -> nodes.target:
-    """The link target of a block: a target node, which every writer labels."""
+    """The link target of a block: a target node, which every writer labels.
+
+    It is the only node that carries the placeholder's ids (HTML, LaTeX and
+    text writers all label a target; LaTeX would not label a container).
+    """
     return nodes.target("", "", ids=placeholder["ids"])
 
 

@@ -8,12 +8,16 @@ whenever any record changes (see ``PostmortemDomain.pages_to_rewrite``).
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 
 from .config import ACTION_STATUSES, INCIDENT_STATUSES, OPEN_STATUSES
+from .diagnostics import warn
 from .directive import Field, PostmortemDirective
+from .domain import TableFilter, get_domain
 from .query import (
     ACTION_COLUMNS,
     INCIDENT_COLUMNS,
@@ -22,6 +26,7 @@ from .query import (
     Column,
     Query,
     QueryDirective,
+    R,
     any_names,
     draw_table,
     names_in,
@@ -32,6 +37,7 @@ from .render import Placeholder, RenderContext, register_placeholder
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 
 def _sort_and_columns(columns: dict[str, Column[Any]]) -> tuple[Field, Field]:
@@ -134,8 +140,49 @@ class IncidentTableDirective(QueryDirective):
     )
 
 
+def check_filters(app: Sphinx, env: BuildEnvironment) -> None:
+    """A filter naming an owner, incident, service or tag that no record has.
+
+    Such a table is empty or short with no sign why, most often from a typo;
+    the names are known only once every document is read.
+    """
+    domain = get_domain(env)
+    ctx = RenderContext(app.builder, "", domain)
+    known: dict[tuple[str, str], set[str]] = {}
+    for docname in sorted(domain.filters):
+        for kept in domain.filters[docname]:
+            names = known.get((kept.records, kept.column))
+            if names is None:
+                names = known[kept.records, kept.column] = _names(kept, ctx)
+            for value in kept.values:
+                if value not in names:
+                    warn("table", _unknown(kept, value, names), kept.where)
+
+
+def _names(kept: TableFilter, ctx: RenderContext) -> set[str]:
+    """Every value the filtered column has in any record, whatever its status."""
+    if kept.records == "action":
+        return _values(ctx.domain.all_actions(), ACTION_COLUMNS[kept.column], ctx)
+    return _values(ctx.domain.all_incidents(), INCIDENT_COLUMNS[kept.column], ctx)
+
+
+def _values(records: Sequence[R], column: Column[R], ctx: RenderContext) -> set[str]:
+    names: set[str] = set()
+    for record in records:
+        value = column.value(record, ctx)
+        names.update(value if isinstance(value, tuple) else [value] if value else [])
+    return names
+
+
+def _unknown(kept: TableFilter, value: str, names: set[str]) -> str:
+    message = f"{kept.directive}: :{kept.option}: no {kept.records} has the {kept.option} {value!r}"
+    close = difflib.get_close_matches(value, sorted(names), n=1)
+    return message + (f"; did you mean {close[0]!r}?" if close else "")
+
+
 def setup_tables(app: Sphinx) -> None:
     register_placeholder(app, ActionTable)
     register_placeholder(app, IncidentTable)
     app.add_directive("action-table", ActionTableDirective)
     app.add_directive("incident-table", IncidentTableDirective)
+    app.connect("env-check-consistency", check_filters)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,27 @@ def merged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(PostmortemDomain, "merge_domaindata", spy)
     return names
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids.update(value or "" for name, value in attrs if name == "id")
+
+
+def ids_used_twice(outdir: Path) -> dict[str, list[str]]:
+    """Page -> the ids that more than one element of it has, for every HTML page."""
+    found = {}
+    for page in sorted(outdir.rglob("*.html")):
+        parser = _Ids()
+        parser.feed(page.read_text(encoding="utf-8"))
+        twice = sorted(i for i, n in parser.ids.items() if n > 1)
+        if twice:
+            found[page.relative_to(outdir).as_posix()] = twice
+    return found
 
 
 def example(name: str) -> str:

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 
 import pytest
 from browser import Opener, Tab
+from conftest import ids_used_twice
 from docutils.parsers.rst import directives, roles
 from sphinx.testing.util import SphinxTestApp
 
@@ -205,6 +206,10 @@ def test_the_manual_reads_no_commit_trailers() -> None:
     """Built where it lives (make docs), the manual would see the trailers that close
     actions of incidents/, name no action of its own and fail with -W."""
     assert runpy.run_path(str(DOCS / "conf.py"))["postmortem_git"] is False
+
+
+def test_no_page_of_the_manual_uses_an_id_twice(manual: Manual) -> None:
+    assert ids_used_twice(manual.outdir) == {}
 
 
 def test_examples_are_rendered_live(manual: Manual) -> None:

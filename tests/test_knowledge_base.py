@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Builder, Built
+from conftest import Builder, Built, ids_used_twice
 
 ROOT = Path(__file__).parent.parent
 KB = ROOT / "incidents"
@@ -63,6 +63,7 @@ def test_knowledge_base_builds_without_warnings(build: Builder, tmp_path: Path) 
     for feed in ("postmortem-actions.ics", "postmortem.atom"):  # linked, and there
         assert f'<a href="{feed}">' in index and (built.outdir / feed).is_file()
     assert "Blameless." in built.html("README")
+    assert ids_used_twice(built.outdir) == {}  # every page, the open-actions page too
 
 
 #: done actions of the sample whose completion was committed with a Closes-Action trailer

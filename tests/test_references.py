@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -91,10 +92,10 @@ def test_open_actions_index_groups_by_owner(build: Builder, tmp_path: Path) -> N
     files = {"a.rst": A, "b.rst": B, "refs.rst": "Refs\n====\n\n:ref:`postmortem-actions`\n"}
     built = build(files)
     page = built.html("postmortem-actions")
-    owners = [o for o in ("search-team", "sre", "storage-team") if f"<strong>{o}</strong>" in page]
+    owners = re.findall(r"<h2>([^<]*)<", page)
     assert owners == ["search-team", "storage-team"]  # sre's action is done
     assert 'href="a.html#INC-2024-001-A1"' in page
-    assert "due 2024-04-01, OVERDUE" in page
+    assert 'due 2024-04-01 <span class="pm-overdue-label">overdue</span>' in page
     assert 'href="postmortem-actions.html"' in built.html("refs")
 
     off = build(
