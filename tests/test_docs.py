@@ -208,10 +208,6 @@ def test_the_manual_reads_no_commit_trailers() -> None:
     assert runpy.run_path(str(DOCS / "conf.py"))["postmortem_git"] is False
 
 
-def test_no_page_of_the_manual_uses_an_id_twice(manual: Manual) -> None:
-    assert ids_used_twice(manual.outdir) == {}
-
-
 def test_examples_are_rendered_live(manual: Manual) -> None:
     incident = squash(manual.html("reference/incident"))
     assert "Incident : INC-2026-201" in incident
@@ -226,6 +222,10 @@ def test_examples_are_rendered_live(manual: Manual) -> None:
     assert tables.count('class="pm-table') >= 9  # one table per example
     assert "No actions match (status open, in-progress; overdue)." in tables
     assert 'href="action.html#CERT-AUTO-RENEW"' in tables
+
+
+def test_no_page_of_the_manual_uses_an_id_twice(manual: Manual) -> None:
+    assert ids_used_twice(manual.outdir) == {}
 
 
 # -- the reference pages against the code --------------------------------------------
