@@ -19,10 +19,15 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 
 from . import charts
-from .config import INCIDENT_STATUSES
 from .directive import Field, PostmortemDirective
 from .fields import parse_choice
-from .query import INCIDENT_COLUMNS, SINCE, UNTIL, Query, QueryDirective, any_names, names_in
+from .query import (
+    INCIDENT_COLUMNS,
+    INCIDENT_FILTER_FIELDS,
+    INCIDENT_FILTERS,
+    Query,
+    QueryDirective,
+)
 from .records import DURATIONS, Action, Incident
 from .render import Placeholder, RenderContext, format_duration, register_placeholder, table
 
@@ -169,19 +174,9 @@ class IncidentMetricsDirective(QueryDirective):
 
     placeholder = IncidentMetrics
     columns = INCIDENT_COLUMNS
-    filters: ClassVar[dict[str, str]] = {
-        "severity": "severity",
-        "status": "status",
-        "service": "services",
-        "tag": "tags",
-    }
+    filters: ClassVar[dict[str, str]] = INCIDENT_FILTERS
     fields: ClassVar[tuple[Field, ...]] = (
-        names_in("severity", "only these severities", lambda s: s.severities),
-        names_in("status", "only these statuses", lambda s: INCIDENT_STATUSES),
-        any_names("service", "only incidents affecting one of these services"),
-        any_names("tag", "only incidents with one of these tags"),
-        SINCE,
-        UNTIL,
+        *INCIDENT_FILTER_FIELDS,
         Field(
             "period", "month or quarter: the period counts are grouped by", _period, default="month"
         ),

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from docutils import nodes
 
-from .config import Settings
+from .config import INCIDENT_STATUSES, Settings
 from .directive import Field, PostmortemDirective, plain
 from .domain import TableFilter, get_domain
 from .fields import FieldError, parse_choice, parse_date, parse_list
@@ -309,8 +309,21 @@ def any_names(name: str, help: str) -> Field:
     return Field(name, help, free_names)
 
 
-SINCE = Field("since", "only incidents on or after this date", plain(parse_date))
-UNTIL = Field("until", "only incidents on or before this date", plain(parse_date))
+#: the options that filter incidents (incident-table, incident-metrics) -> their columns
+INCIDENT_FILTERS = {
+    "severity": "severity",
+    "status": "status",
+    "service": "services",
+    "tag": "tags",
+}
+INCIDENT_FILTER_FIELDS = (
+    names_in("severity", "only these severities", lambda s: s.severities),
+    names_in("status", "only these statuses", lambda s: INCIDENT_STATUSES),
+    any_names("service", "only incidents affecting one of these services"),
+    any_names("tag", "only incidents with one of these tags"),
+    Field("since", "only incidents on or after this date", plain(parse_date)),
+    Field("until", "only incidents on or before this date", plain(parse_date)),
+)
 
 
 class QueryDirective(PostmortemDirective):

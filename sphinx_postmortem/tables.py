@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 
-from .config import ACTION_STATUSES, INCIDENT_STATUSES, OPEN_STATUSES
+from .config import ACTION_STATUSES, OPEN_STATUSES
 from .diagnostics import warn
 from .directive import Field, PostmortemDirective
 from .domain import TableFilter, get_domain
 from .query import (
     ACTION_COLUMNS,
     INCIDENT_COLUMNS,
-    SINCE,
-    UNTIL,
+    INCIDENT_FILTER_FIELDS,
+    INCIDENT_FILTERS,
     Column,
     Query,
     QueryDirective,
@@ -123,19 +123,9 @@ class IncidentTableDirective(QueryDirective):
     columns = INCIDENT_COLUMNS
     default_columns = ("id", "title", "date", "severity", "status", "ttr", "open-actions")
     default_sort = "-date"
-    filters: ClassVar[dict[str, str]] = {
-        "severity": "severity",
-        "status": "status",
-        "service": "services",
-        "tag": "tags",
-    }
+    filters: ClassVar[dict[str, str]] = INCIDENT_FILTERS
     fields: ClassVar[tuple[Field, ...]] = (
-        names_in("severity", "only these severities", lambda s: s.severities),
-        names_in("status", "only these statuses", lambda s: INCIDENT_STATUSES),
-        any_names("service", "only incidents affecting one of these services"),
-        any_names("tag", "only incidents with one of these tags"),
-        SINCE,
-        UNTIL,
+        *INCIDENT_FILTER_FIELDS,
         *_sort_and_columns(INCIDENT_COLUMNS),
     )
 
