@@ -271,7 +271,8 @@ def check_commits(app: Sphinx, env: BuildEnvironment) -> None:
     if domain.history is None:
         return
     actions = {a.id: a for a in domain.all_actions() if a.id is not None}
-    for problem in problems(domain.history, actions):
+    incidents = [i.id for i in domain.all_incidents()]
+    for problem in problems(domain.history, actions, incidents):
         where = problem.action.where if problem.action else (None, None)
         warn("commit", problem.message, where)  # type: ignore[arg-type]
 

@@ -121,16 +121,24 @@ class Problem:
     message: str
 
 
-def problems(history: History, actions: Mapping[str, Action]) -> list[Problem]:
+def problems(
+    history: History, actions: Mapping[str, Action], incidents: Iterable[str] = ()
+) -> list[Problem]:
     """Commits closing an action still open in its page, and trailers naming no action.
 
-    ``actions`` maps every action id of the project to its record.
+    ``actions`` maps every action id of the project to its record. A trailer
+    naming no action is a problem only when the id starts with the id of one of
+    ``incidents`` (a typo, such as ``INC-2024-007-A9``): a repository may hold
+    other knowledge bases, whose actions are not this one's to check.
     """
+    ours = tuple(f"{incident}-" for incident in incidents)
     found: list[Problem] = []
     for action_id in sorted(history.by_action):
         action = actions.get(action_id)
         commits = history.by_action[action_id]
         if action is None:
+            if not action_id.startswith(ours) or not ours:
+                continue
             commit = commits[0]
             found.append(
                 Problem(

@@ -18,16 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from feedgen.feed import FeedGenerator
-from icalendar import Calendar, Todo
-
 from ._version import __version__
 from .config import today
 from .domain import get_domain
 from .records import Action, Incident
 
 if TYPE_CHECKING:
+    from icalendar import Todo
     from sphinx.application import Sphinx
+
+# icalendar and feedgen (with lxml) are imported where they are used: they
+# would add about 30 ms to every build, and only HTML builds write feeds.
 
 ACTIONS_FILE = "postmortem-actions.ics"
 FEED_FILE = "postmortem.atom"
@@ -70,6 +71,8 @@ def _todo(
     today: dt.date,
     stamp: dt.datetime,
 ) -> Todo:
+    from icalendar import Todo
+
     todo = Todo()
     host = urlsplit(base_url).hostname or "sphinx-postmortem.invalid"
     todo.add("uid", f"{action.id}@{host}")
@@ -104,6 +107,8 @@ def actions_calendar(
     """An iCalendar file with one to-do per open action, soonest due first."""
     by_id = {incident.id: incident for incident in incidents}
     stamp = build_stamp(today)
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -195,6 +200,8 @@ def incidents_feed(
         updated = incident_updated(incident, own) or build_stamp(today)
         entries.append((updated, incident, own))
     entries.sort(key=lambda e: (e[0], e[1].id), reverse=True)
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(f"urn:uuid:{_uid(base_url, 'feed')}")
     feed.title(xml_text(title))

@@ -95,22 +95,32 @@ def test_problems_name_the_commit_and_what_to_write() -> None:
     refs = CommitRef("b" * 40, "bbbbbbb", dt.date(2024, 4, 21), "docs: x", "refs")
     history = History(
         "a" * 40,
-        {"INC-1-A1": (closing,), "INC-1-A2": (closing,), "INC-1-A3": (refs,), "GONE-1": (refs,)},
+        {
+            "INC-1-A1": (closing,),
+            "INC-1-A2": (closing,),
+            "INC-1-A3": (refs,),
+            "INC-1-A9": (refs,),
+            "OTHER-KB-1-A1": (refs,),  # an action of another knowledge base: not ours
+        },
     )
     actions = {
         "INC-1-A1": _action("INC-1-A1", "in-progress"),
         "INC-1-A2": _action("INC-1-A2", "done"),
         "INC-1-A3": _action("INC-1-A3", "open"),
     }
-    found = problems(history, actions)
+    found = problems(history, actions, ["INC-1"])
     assert [(p.action_id, p.action is not None, p.message) for p in found] == [
-        ("GONE-1", False, "commit bbbbbbb ('docs: x') names action 'GONE-1', which does not exist"),
         (
             "INC-1-A1",
             True,
             "action 'INC-1-A1' was closed by commit aaaaaaa ('fix: alert', 2024-04-20) but is "
             "still in-progress: write ':status: done' and ':completed: 2024-04-20' "
             "(sphinx-postmortem close INC-1-A1 --date 2024-04-20)",
+        ),
+        (
+            "INC-1-A9",
+            False,
+            "commit bbbbbbb ('docs: x') names action 'INC-1-A9', which does not exist",
         ),
     ]
 

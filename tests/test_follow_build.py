@@ -128,7 +128,7 @@ def repo(tmp_path: Path) -> dict[str, str]:
         root, "docs: sketch batch draining\n\nRefs-Action: INC-2024-008-A1", "2024-04-26T12:00:00Z"
     )
     shas["unknown"] = commit(
-        root, "chore: tidy\n\nRefs-Action: INC-2024-099-A1", "2024-04-27T12:00:00Z"
+        root, "chore: tidy\n\nRefs-Action: INC-2024-007-A9", "2024-04-27T12:00:00Z"
     )
     return shas
 
@@ -152,7 +152,7 @@ def commit_links(html: str) -> list[str]:
 def expected_warnings(shas: dict[str, str]) -> list[str]:
     closes, unknown = shas["closes-open"][:7], shas["unknown"][:7]
     return [
-        f"WARNING: commit {unknown} ('chore: tidy') names action 'INC-2024-099-A1', "
+        f"WARNING: commit {unknown} ('chore: tidy') names action 'INC-2024-007-A9', "
         "which does not exist [postmortem.commit]",
         f"2024/disk.rst:{ROTATE_LINE}: WARNING: action 'INC-2024-007-A2' was closed by "
         f"commit {closes} ('fix(logs): rotate daily', 2024-04-25) but is still in-progress: "
