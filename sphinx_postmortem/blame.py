@@ -761,6 +761,11 @@ class BlameFinder:
         # the words of a text choose the patterns worth running: most paragraphs
         # hold none of the trigger words and cost one split
         self.words = frozenset().union(*(p[4][0] for p in self.patterns))
+        #: a word of a pattern's first trigger group -> the patterns it may start
+        self.by_word: dict[str, list[int]] = {}
+        for number, found in enumerate(self.patterns):
+            for word in found[4][0]:
+                self.by_word.setdefault(word, []).append(number)
 
     def find(self, text: str, people: Iterable[str] = ()) -> Iterator[Hit]:
         """Each piece of blame language in ``text``, in order; ``people`` are extra names."""
@@ -773,8 +778,11 @@ class BlameFinder:
             names = self.people | _names(people) if people else self.people
             ctx = _Context(text, names)
             taken: list[tuple[int, int]] = []
-            for rule, key, pattern, check, triggers in self.patterns:
-                if any(words.isdisjoint(group) for group in triggers):
+            # only the patterns one of the text's words may start, in their order
+            candidates = {n for word in words & self.words for n in self.by_word[word]}
+            for number in sorted(candidates):
+                rule, key, pattern, check, triggers = self.patterns[number]
+                if any(words.isdisjoint(group) for group in triggers[1:]):
                     continue
                 for match in pattern.finditer(text):
                     span = match.span()

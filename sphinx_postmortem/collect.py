@@ -207,6 +207,15 @@ FENCED: dict[str, Subtype] = {
 _FENCE = re.compile(r"\s*(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[a-z-]+)\}")
 
 
+def _may_be_fence(paragraph: nodes.Element) -> bool:
+    """Whether a paragraph's start could be a fence: a backtick fence that did not
+    parse starts with inline code; a colon fence with text, ':::'."""
+    first = paragraph[0] if len(paragraph) else None
+    if isinstance(first, nodes.literal):
+        return True
+    return isinstance(first, nodes.Text) and str(first).lstrip()[:1] in ("`", ":", "~")
+
+
 def check_unread_fences(app: Sphinx, document: nodes.document) -> None:
     """A paragraph or code block that starts like one of our directives was not read as one.
 
@@ -214,14 +223,16 @@ def check_unread_fences(app: Sphinx, document: nodes.document) -> None:
     ```` ```{action} Run `x` ```` is a paragraph (and its closing fence opens a
     code block that swallows what follows); ``:::`` needs MyST's colon_fence.
     """
-    is_rest = app.env.doc2path(app.env.docname).suffix == ".rst"
+    if app.env.doc2path(app.env.docname).suffix == ".rst":
+        return  # fences are MyST's
     colon_fence = "colon_fence" in getattr(app.config, "myst_enable_extensions", ())
     for node in document.findall(nodes.TextElement):
         is_code = isinstance(node, nodes.literal_block)
-        if not (is_code or isinstance(node, nodes.paragraph)) or (is_code and is_rest):
+        if is_code:
+            if node.get("language", "default") != "default":
+                continue  # an example of the syntax, shown on purpose
+        elif not isinstance(node, nodes.paragraph) or not _may_be_fence(node):
             continue
-        if is_code and node.get("language", "default") != "default":
-            continue  # an example of the syntax, shown on purpose
         found = _FENCE.match(node.astext())
         if found is None or found["name"] not in FENCED:
             continue

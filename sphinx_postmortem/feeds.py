@@ -95,6 +95,40 @@ def _todo(
     return todo
 
 
+def todos(
+    actions: Iterable[Action],
+    incidents: Iterable[Incident],
+    base_url: str,
+    today: dt.date,
+    *,
+    page: PageUri = html_page,
+) -> list[tuple[Action, bytes]]:
+    """Each open action's to-do, serialised once, soonest due first."""
+    by_id = {incident.id: incident for incident in incidents}
+    stamp = build_stamp(today)
+    chosen = sorted(
+        (a for a in actions if a.is_open and a.id),
+        key=lambda a: (a.due or dt.date.max, a.id or ""),
+    )
+    return [
+        (a, _todo(a, by_id.get(a.incident or ""), base_url, page, today, stamp).to_ical())
+        for a in chosen
+    ]
+
+
+def _calendar(name: str, serialised: Iterable[bytes]) -> bytes:
+    """A calendar around to-dos already serialised: each is written once for the
+    main calendar and its owner's (icalendar's serialising is the feeds' cost)."""
+    from icalendar import Calendar
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    head, end = bytes(calendar.to_ical()), b"END:VCALENDAR\r\n"
+    return head.removesuffix(end) + b"".join(serialised) + end
+
+
 def actions_calendar(
     actions: Iterable[Action],
     incidents: Iterable[Incident],
@@ -103,22 +137,12 @@ def actions_calendar(
     *,
     page: PageUri = html_page,
     name: str = "Post-mortem actions",
+    made: list[tuple[Action, bytes]] | None = None,
 ) -> bytes:
     """An iCalendar file with one to-do per open action, soonest due first."""
-    by_id = {incident.id: incident for incident in incidents}
-    stamp = build_stamp(today)
-    from icalendar import Calendar
-
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
-    chosen = [a for a in actions if a.is_open and a.id]
-    chosen.sort(key=lambda a: (a.due or dt.date.max, a.id or ""))
-    for action in chosen:
-        incident = by_id.get(action.incident or "")
-        calendar.add_component(_todo(action, incident, base_url, page, today, stamp))
-    return bytes(calendar.to_ical())
+    if made is None:
+        made = todos(actions, incidents, base_url, today, page=page)
+    return _calendar(name, (todo for _, todo in made))
 
 
 def owner_filename(owner: str) -> str:
@@ -134,17 +158,17 @@ def calendars_by_owner(
     today: dt.date,
     *,
     page: PageUri = html_page,
+    made: list[tuple[Action, bytes]] | None = None,
 ) -> dict[str, bytes]:
     """One calendar per owner of an open action, by file name (see :func:`owner_filename`)."""
-    incidents = list(incidents)
-    owners: dict[str, list[Action]] = {}
-    for action in actions:
-        if action.owner and action.is_open and action.id:
-            owners.setdefault(action.owner, []).append(action)
+    if made is None:
+        made = todos(actions, incidents, base_url, today, page=page)
+    owners: dict[str, list[bytes]] = {}
+    for action, todo in made:
+        if action.owner:
+            owners.setdefault(action.owner, []).append(todo)
     return {
-        owner_filename(owner): actions_calendar(
-            owned, incidents, base_url, today, page=page, name=f"Post-mortem actions: {owner}"
-        )
+        owner_filename(owner): _calendar(f"Post-mortem actions: {owner}", owned)
         for owner, owned in sorted(owners.items())
     }
 
@@ -235,14 +259,13 @@ def write_feeds(app: Sphinx, exception: BaseException | None) -> None:
     incidents, actions = domain.all_incidents(), domain.all_actions()
     base_url, day = app.config.html_baseurl or "", today(app.config)
     out = Path(app.outdir)
+    made = todos(actions, incidents, base_url, day, page=builder.get_target_uri)
     files = {
-        ACTIONS_FILE: actions_calendar(
-            actions, incidents, base_url, day, page=builder.get_target_uri
-        ),
+        ACTIONS_FILE: actions_calendar(actions, incidents, base_url, day, made=made),
         FEED_FILE: incidents_feed(
             incidents, actions, base_url, day, page=builder.get_target_uri, title=app.config.project
         ),
-        **calendars_by_owner(actions, incidents, base_url, day, page=builder.get_target_uri),
+        **calendars_by_owner(actions, incidents, base_url, day, made=made),
     }
     for name, content in files.items():
         (out / name).write_bytes(content)
