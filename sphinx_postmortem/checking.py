@@ -8,10 +8,12 @@ A configuration or set-up error is one line, raised as :class:`SetupError`.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
@@ -86,16 +88,22 @@ class Outcome:
     incidents: dict[str, tuple[str, str, str]]
 
 
-def quiet_build(root: Path) -> Outcome:
-    """Build ``root`` with the dummy builder into a temporary folder, and collect."""
+@contextlib.contextmanager
+def quiet_app(root: Path, warning: IO[str]) -> Iterator[Sphinx]:
+    """``root`` built with the dummy builder into a temporary folder, quietly.
+
+    Every set-up or build error is a :class:`SetupError` of one line. The
+    docutils namespace forgets the directives the build registers, as
+    sphinx-build does, so that a later build in the same process starts clean.
+    """
     from sphinx.application import Sphinx
     from sphinx.errors import ConfigError
+    from sphinx.util.docutils import docutils_namespace
 
     conf = (root / "conf.py").resolve()
     if not conf.is_file():
         raise SetupError(f"{root} is not a knowledge base: it has no conf.py")
-    warnings = Records()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, docutils_namespace():
         try:
             app = Sphinx(
                 srcdir=root,
@@ -104,7 +112,7 @@ def quiet_build(root: Path) -> Outcome:
                 doctreedir=Path(tmp, "doctrees"),
                 buildername="dummy",
                 status=None,
-                warning=cast("IO[str]", warnings),  # a text stream, written to only
+                warning=warning,
                 freshenv=True,
                 confoverrides={"show_warning_types": True},
             )
@@ -121,6 +129,13 @@ def quiet_build(root: Path) -> Outcome:
             app.build()
         except Exception as exc:
             raise SetupError(f"{root}: the build stopped: {one_line(exc)}") from None
+        yield app
+
+
+def quiet_build(root: Path) -> Outcome:
+    """Build ``root`` quietly, and collect its warnings and post-mortems."""
+    warnings = Records()
+    with quiet_app(root, cast("IO[str]", warnings)) as app:  # a text stream, written to only
         incidents = incident_pages(app)
     return Outcome(warnings.findings(), incidents)
 

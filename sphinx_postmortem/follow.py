@@ -15,13 +15,13 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urljoin
 
+from .checking import SetupError, quiet_app
 from .commits import check_trailers
 from .knowledge_base import UsageError, check_date
 from .records import Action, Incident
@@ -117,39 +117,20 @@ class Records:
 
 def read_records(root: Path) -> Records:
     """The knowledge base's records, from a quiet build with the ``dummy`` builder."""
-    from sphinx.application import Sphinx
-    from sphinx.errors import SphinxError
-    from sphinx.util.docutils import docutils_namespace
-
     from .config import today
     from .domain import get_domain
 
-    if not (root / "conf.py").is_file():
-        raise UsageError(f"{root} is not a knowledge base: it has no conf.py")
-    # the namespace forgets the directives the build registers, as sphinx-build does,
-    # so that a later build in the same process starts clean
-    with tempfile.TemporaryDirectory() as tmp, docutils_namespace():
-        try:
-            app = Sphinx(
-                srcdir=root,
-                confdir=root,
-                outdir=Path(tmp, "out"),
-                doctreedir=Path(tmp, "doctrees"),
-                buildername="dummy",
-                status=None,
-                warning=io.StringIO(),
-                freshenv=True,
+    try:
+        with quiet_app(root, io.StringIO()) as app:
+            domain = get_domain(app.env)
+            return Records(
+                domain.all_actions(),
+                domain.all_incidents(),
+                today(app.config),
+                str(app.config.html_baseurl or ""),
             )
-            app.build()
-        except SphinxError as exc:
-            raise UsageError(f"{root} could not be built: {exc}") from None
-        domain = get_domain(app.env)
-        return Records(
-            domain.all_actions(),
-            domain.all_incidents(),
-            today(app.config),
-            str(app.config.html_baseurl or ""),
-        )
+    except SetupError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def select(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -134,6 +136,26 @@ def ids_used_twice(outdir: Path) -> dict[str, list[str]]:
         if twice:
             found[page.relative_to(outdir).as_posix()] = twice
     return found
+
+
+#: commits made by the tests: one author, no user or system git configuration
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "A",
+    "GIT_AUTHOR_EMAIL": "a@example.com",
+    "GIT_COMMITTER_NAME": "A",
+    "GIT_COMMITTER_EMAIL": "a@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(repo: Path, *args: str, date: str = "2024-04-20T10:00:00+00:00") -> str:
+    """Run git in ``repo`` with fixed dates; its output, stripped."""
+    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date}
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
 
 
 def example(name: str) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import pickle
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Builder, write_project
+from conftest import Builder, git, write_project
 
 from sphinx_postmortem.commits import (
     CommitRef,
@@ -21,23 +20,6 @@ from sphinx_postmortem.commits import (
     read_history,
 )
 from sphinx_postmortem.records import Action
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "A",
-    "GIT_AUTHOR_EMAIL": "a@example.com",
-    "GIT_COMMITTER_NAME": "A",
-    "GIT_COMMITTER_EMAIL": "a@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(repo: Path, *args: str, date: str = "2024-04-20T10:00:00+02:00") -> str:
-    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date}
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 def commit(repo: Path, message: str, date: str = "2024-04-20T10:00:00+02:00") -> str:

@@ -10,15 +10,13 @@ repository. The feeds of an HTML build are read back field by field.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from conftest import Builder, Built, write_project
+from conftest import Builder, Built, git, write_project
 from icalendar import Calendar
 
 CONF = """\
@@ -78,23 +76,6 @@ FILES = {
 NOTES = ["notes/a", "notes/b", "notes/c"]
 #: the line of ``.. action:: Rotate old logs`` in DISK
 ROTATE_LINE = DISK.splitlines().index(".. action:: Rotate old logs") + 1
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "A",
-    "GIT_AUTHOR_EMAIL": "a@example.com",
-    "GIT_COMMITTER_NAME": "A",
-    "GIT_COMMITTER_EMAIL": "a@example.com",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def git(repo: Path, *args: str, date: str = "2024-04-20T10:00:00+00:00") -> str:
-    env = {**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date}
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
 
 
 def commit(repo: Path, message: str, date: str) -> str:
