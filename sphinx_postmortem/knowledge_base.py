@@ -50,7 +50,7 @@ def read_conf(root: Path) -> dict[str, Any]:
     if not conf.is_file():
         raise KnowledgeBaseError(f"{root} is not a knowledge base: it has no conf.py")
     try:
-        return eval_config_file(conf, Tags())
+        return eval_config_file(str(conf), Tags())  # a str in Sphinx 7.4
     except ConfigError as exc:
         raise KnowledgeBaseError(conf_error(conf, exc)) from None
 

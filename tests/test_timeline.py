@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import myst_parser
 import pytest
 from conftest import CONF, Builder, Built, example
 
@@ -254,6 +255,10 @@ def test_archived_actions_are_shown_and_exported_but_never_warned_about(
     assert tracked.export()["incidents"][0]["actions"][0]["archived"] is False
 
 
+@pytest.mark.skipif(
+    int(myst_parser.__version__.split(".")[0]) < 5,
+    reason="myst-parser 4 gives a directive only its body as block_text, not its options",
+)
 def test_an_option_given_twice_in_myst_is_a_warning(build: Builder) -> None:
     source = incident("md", {}, ["09:00 x"]) + (
         "\n```{action} Alert on disk usage\n:owner: ops\n:owner: dba\n:due: 2024-06-01\n```\n"
