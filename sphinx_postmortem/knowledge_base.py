@@ -42,6 +42,7 @@ class KnowledgeBaseError(Exception):
 
 def read_conf(root: Path) -> dict[str, Any]:
     """The names ``conf.py`` defines, evaluated as Sphinx does (with ``tags``)."""
+    import sphinx
     from sphinx.config import eval_config_file
     from sphinx.errors import ConfigError
     from sphinx.util.tags import Tags
@@ -50,7 +51,9 @@ def read_conf(root: Path) -> dict[str, Any]:
     if not conf.is_file():
         raise KnowledgeBaseError(f"{root} is not a knowledge base: it has no conf.py")
     try:
-        return eval_config_file(str(conf), Tags())  # a str in Sphinx 7.4
+        # Sphinx 8 and later take a Path; 7.4 a str
+        where: Any = conf if sphinx.version_info >= (8,) else str(conf)
+        return eval_config_file(where, Tags())
     except ConfigError as exc:
         raise KnowledgeBaseError(conf_error(conf, exc)) from None
 
