@@ -29,7 +29,14 @@ show_warning_types = True  # the default from Sphinx 8 on
 postmortem_review = False  # test_review.py turns the review on
 """
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
+#: Sphinx colours its output, and redraws progress lines in place, when it
+#: thinks a terminal is watching (``CI=true`` or ``FORCE_COLOR`` is enough)
+_ESCAPES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def plain(text: str) -> str:
+    """Console output as a reader sees it: no colours, one line per progress step."""
+    return _ESCAPES.sub("", text).replace("\r", "\n")
 
 
 @dataclass
@@ -43,7 +50,7 @@ class Built:
     @property
     def warnings(self) -> list[str]:
         """Warnings as ``docname.ext:line: WARNING: message [type.subtype]``."""
-        text = _ESCAPES.sub("", self.app.warning.getvalue())
+        text = plain(self.app.warning.getvalue())
         text = text.replace(str(self.app.srcdir) + "/", "")
         return [line for line in text.splitlines() if "WARNING" in line or "ERROR" in line]
 

@@ -7,12 +7,11 @@ builds a project with ``SphinxTestApp`` directly, as the ``build`` fixture does.
 
 from __future__ import annotations
 
-import re
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from conftest import CONF, Built, write_project
+from conftest import CONF, Built, plain, write_project
 from sphinx.testing.util import SphinxTestApp
 
 #: What a field value must never turn into: raw HTML, or a LaTeX command.
@@ -149,8 +148,6 @@ HOSTILE = (
     "é" * 200,
 )
 
-_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
-
 
 def build_project(
     srcdir: Path,
@@ -173,12 +170,12 @@ def build_project(
 def output(built: Built) -> str:
     """Everything the build printed, status and warnings, without colours or srcdir."""
     text = built.app.status.getvalue() + built.app.warning.getvalue()
-    return _ESCAPES.sub("", text).replace(str(built.app.srcdir) + "/", "")
+    return plain(text).replace(str(built.app.srcdir) + "/", "")
 
 
 def warning_lines(built: Built) -> list[str]:
     """Every line of the warning stream, continuation lines included."""
-    text = _ESCAPES.sub("", built.app.warning.getvalue())
+    text = plain(built.app.warning.getvalue())
     return text.replace(str(built.app.srcdir) + "/", "").splitlines()
 
 

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 import pytest
 from browser import Opener, Tab
-from conftest import ids_used_twice
+from conftest import ids_used_twice, plain
 from docutils.parsers.rst import directives, roles
 from sphinx.testing.util import SphinxTestApp
 
@@ -53,7 +53,6 @@ DIRECTIVES: dict[str, type[Any]] = {
     "action-table": ActionTableDirective,
     "incident-table": IncidentTableDirective,
 }
-_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
 
 # myst-parser's own use of an API that Sphinx 11 removes; not ours to fix
 pytestmark = pytest.mark.filterwarnings(r"ignore:'myst_parser\.sphinx_ext\.myst_refs")
@@ -107,7 +106,7 @@ def manual(tmp_path_factory: pytest.TempPathFactory) -> Manual:
         std, rst = app.env.get_domain("std"), app.env.get_domain("rst")
         return Manual(
             outdir=Path(app.outdir),
-            warnings=_ESCAPES.sub("", app.warning.getvalue()),
+            warnings=plain(app.warning.getvalue()),
             config_names=[v.name for v in app.config if v.name.startswith("postmortem_")],
             directives=ours,
             roles=our_roles,

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from conftest import Builder, Built, git, write_project
+from conftest import Builder, Built, git, plain, write_project
 from icalendar import Calendar
 
 CONF = """\
@@ -186,7 +186,7 @@ def test_each_action_shows_its_commits_and_the_build_warns_about_the_rest(
 
 def status_lines(built: Built, prefix: str) -> list[str]:
     """The documents named on the status output's ``prefix`` lines (``reading sources...``)."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", built.app.status.getvalue())
+    text = plain(built.app.status.getvalue())
     return sorted(
         line.rsplit(" ", 1)[-1]
         for line in text.splitlines()

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Builder, Built, ids_used_twice
+from conftest import Builder, Built, ids_used_twice, plain
 from corpus import incident_rst
 from test_tables import A, B
 
@@ -28,7 +28,7 @@ Post-mortems
 
 def written(built: Built) -> set[str]:
     """The pages this build wrote, as its status output names them."""
-    status = re.sub(r"\x1b\[[0-9;]*m", "", built.app.status.getvalue())
+    status = plain(built.app.status.getvalue())
     return set(re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", status))
 
 
