@@ -60,6 +60,15 @@ DEFAULT_ADVERBS: Final[frozenset[str]] = frozenset(
     foolishly stupidly thoughtlessly irresponsibly blindly naively erroneously""".split()
 )
 
+#: judgement adverbs that only a person's act earns: in the passive ("was mistakenly
+#: deleted") they judge whoever did it; "incorrectly" or "wrongly" also describe systems
+#: ("requests were wrongly routed")
+AGENT_ADVERBS: Final[frozenset[str]] = frozenset(
+    """mistakenly carelessly negligently recklessly sloppily lazily foolishly stupidly
+    thoughtlessly irresponsibly""".split()
+)
+_PASSIVE_BEFORE: Final = re.compile(r"\b(?:was|were|been|being|is|are|be|got|get)\s*$", re.I)
+
 #: nouns and pronouns for people; "they" is here, but not before a system's verb
 PERSON_WORDS: Final[frozenset[str]] = frozenset(
     """i we he she they you someone somebody nobody anyone anybody everyone everybody
@@ -70,7 +79,8 @@ PERSON_WORDS: Final[frozenset[str]] = frozenset(
     manager managers lead leads owner owners member members person people human humans
     intern interns analyst analysts architect architects tester testers
     maintainer maintainers consultant consultants vendor support ops devops folks guy guys
-    programmer programmers coder coders approver approvers requester""".split()
+    programmer programmers coder coders approver approvers requester committer committers
+    strategist strategists teammate teammates coworker coworkers co-worker co-workers""".split()
 )
 #: pronouns for people: right before a verb they are its subject, whatever comes before
 PRONOUNS: Final[frozenset[str]] = frozenset(
@@ -119,7 +129,14 @@ SKIPPED_BEFORE_VERB: Final[frozenset[str]] = frozenset(
     had has have was were is are did does do 'd 've had've""".split()
 )
 PREPOSITIONS: Final[frozenset[str]] = frozenset("of on in at from for with".split())
-GERUND_START: Final = re.compile(r"\s*[A-Za-z]+ing\b")
+#: a clause that opens with a gerund ("Deploying on a Friday ..."); not the nouns and
+#: prepositions that end in -ing
+GERUND_START: Final = re.compile(
+    r"\s*(?!(?:some|no|any|every)thing\b|things?\b|strings?\b|springs?\b|rings?\b|kings?\b|"
+    r"during\b|morning\b|evening\b|according\b|including\b|regarding\b|following\b|"
+    r"pending\b|concerning\b|notwithstanding\b)[A-Za-z]+ing\b",
+    re.I,
+)
 #: a counterfactual inside a belief reports what was believed, not hindsight
 _BELIEF: Final = re.compile(r"\b(?:assume|assumed|assuming|assumption)\s+(?:that\s+)?\S+\s*$", re.I)
 
@@ -282,7 +299,7 @@ def _participle(word: str) -> bool:
 
 def _counterfactual(ctx: _Context, match: re.Match[str]) -> bool:
     verb = match["verb"].lower()
-    modal = match["modal"].lower().split()[0]
+    modal = match["modal"].lower().split()[0].removesuffix("n't")
     if not _participle(verb):
         return False  # "should have priority": possession, not a counterfactual
     if verb == "been" and (match["next"] or "").lower() in HUMAN_TASKS:
@@ -297,6 +314,8 @@ def _counterfactual(ctx: _Context, match: re.Match[str]) -> bool:
     clause = ctx.clause_before(match.start())
     if GERUND_START.match(clause) or _BELIEF.search(clause):
         return False  # "appointing a manager could have helped"; "assume we could have"
+    if modal == "must" and re.search(r"\bI\s*$", clause):
+        return False  # "I must have clicked the wrong link": a guess about oneself
     return ctx.subject_before(match.start())
 
 
@@ -324,6 +343,11 @@ def _failure_of(ctx: _Context, match: re.Match[str]) -> bool:
 def _adverb(ctx: _Context, match: re.Match[str]) -> bool:
     if ctx.subject_before(match.start()) or ctx.clause_subject(match.start()):
         return True
+    passive = _PASSIVE_BEFORE.search(ctx.clause_before(match.start()))
+    if passive and match[0].lower() in AGENT_ADVERBS:
+        after = _words(ctx.text[match.end() : match.end() + 30])
+        if after and _participle(after[0]):
+            return True  # "the data was mistakenly deleted": somebody did it, and is judged
     end = ctx.sentence(match.start())[1]
     agent = re.search(r"\bby\s+((?:\w+\s+){0,3}\w+)", ctx.text[match.end() : end])
     return bool(agent) and ctx.is_person(_words(agent[1]) if agent else [])
@@ -335,14 +359,39 @@ def _character(ctx: _Context, match: re.Match[str]) -> bool:
         return True
     clause = ctx.clause_before(match.start())
     if re.search(
-        r"\b(?:was|were|is|are|been|being|be|seemed|got)\s+(?:very\s+|too\s+|a\s+bit\s+)?$",
+        r"\b(?:was|were|is|are|been|being|be|seemed|got)\s+(?:(?:very|too|a\s+bit|probably|"
+        r"clearly|quite|rather|really|pretty|somewhat)\s+)?$",
         clause,
         re.I,
     ):
-        if GERUND_START.match(clause) or re.match(r"\s*it\b", clause, re.I):
-            return True  # "Deploying on a Friday was negligent", "it was careless of ..."
+        begin = ctx.sentence(match.start())[0]
+        opening = re.sub(r"^\W+", "", ctx.text[begin : match.start()])
+        if (
+            GERUND_START.match(clause)
+            or re.match(r"\s*it\b", clause, re.I)
+            or (GERUND_START.match(opening) and not re.match(r"\s*\w+ing\s*,", opening))
+        ):
+            return True  # "Deploying on a Friday, before a holiday, was negligent"
         return ctx.clause_subject(match.start())
     return False
+
+
+def _decision(ctx: _Context, match: re.Match[str]) -> bool:
+    """'a bad decision' judges whoever decided; 'the planner made a bad decision' is a system."""
+    before = ctx.text[: match.start()]
+    made = re.search(r"\b(?:made|make|makes|making)\s+(?:a|an|the|some|several)?\s*$", before)
+    return not made or ctx.subject_before(made.start())
+
+
+def _owned_oversight(ctx: _Context, match: re.Match[str]) -> bool:
+    """'our oversight', 'an oversight on our part'; not 'under our oversight' (supervision)."""
+    before = ctx.text[max(0, match.start() - 20) : match.start()].lower()
+    if re.search(r"\b(?:under|with|without|of|for|lack|lacks|more|less|no)\s*$", before):
+        return False
+    owner = match["owner"]
+    if owner is None or owner.lower() in ("my", "our", "his", "her", "their", "your"):
+        return True
+    return ctx.is_person([*_words(ctx.clause_before(match.start())), owner])
 
 
 def _always(ctx: _Context, match: re.Match[str]) -> bool:
@@ -429,7 +478,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         "counterfactual",
         "counterfactual",
         re.compile(
-            r"\b(?P<modal>should|could|would|must|might|ought\s+to)"
+            r"\b(?P<modal>should|could|would|must|might|ought(?:n't|\s+not|\s+never)?\s+to)"
             r"(?:n't|\s+not|\s+never)?(?:\s+(?:have|of|had)\b|'ve\b)"
             r"(?:\s+(?:\w+ly|also|already|just|never|not|really|even|all|both))?"
             r"\s+(?P<verb>[A-Za-z]+)(?:\s+(?P<next>[A-Za-z]+))?",
@@ -438,7 +487,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         _counterfactual,
         _w(
             "should could would must might ought should've could've would've must've"
-            " might've shouldn't couldn't wouldn't mustn't"
+            " might've shouldn't couldn't wouldn't mustn't oughtn't"
         ),
     ),
     (
@@ -595,14 +644,39 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         "judgement",
         re.compile(
             r"\b(?:careless|sloppy|negligent|lazy|incompetent|reckless|irresponsible|"
-            r"inattentive|clumsy|thoughtless)\b",
+            r"inattentive|clumsy|thoughtless|unwise|inadvisable|ill-advised|ill-judged|"
+            r"misguided)\b",
             re.I,
         ),
         _character,
         _w(
             "careless sloppy negligent lazy incompetent reckless irresponsible "
-            "inattentive clumsy thoughtless"
+            "inattentive clumsy thoughtless unwise inadvisable ill-advised ill-judged misguided"
         ),
+    ),
+    (
+        "judgement",
+        "judgement",
+        re.compile(
+            r"\b(?:poor|bad|wrong|unwise|careless|reckless|questionable)\s+"
+            r"(?:decision|decisions|judgement|judgment)\b|"
+            r"\b(?:lapse|lapses|error|errors)\s+(?:in|of)\s+(?:judgement|judgment)\b",
+            re.I,
+        ),
+        _decision,
+        _w("decision decisions judgement judgment"),
+    ),
+    (
+        "judgement",
+        "judgement",
+        re.compile(
+            r"\b(?P<owner>my|our|his|her|their|your|[\w-]+'s)\s+(?:own\s+|honest\s+|big\s+)?"
+            r"oversights?\b|"
+            r"\boversights?\s+on\s+(?:our|my|his|her|their|your|the\s+part\s+of)\b",
+            re.I,
+        ),
+        _owned_oversight,
+        _w("oversight oversights"),
     ),
     (
         "exhortation",
