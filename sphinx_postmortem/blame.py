@@ -26,17 +26,19 @@ RULES: Final[dict[str, str]] = {
     "counterfactual": "modal + have + past participle about a person "
     "('the engineer should have checked', 'we could have caught'), and "
     "'should have been <done>' about a person's task ('should have been caught in review')",
-    "judgement": "a judgement of a person's action: adverbs ('mistakenly ran'), character "
-    "('the operator was careless'), 'made a mistake/typo', 'by mistake', 'was an oversight', "
-    "'human/operator/user error'",
+    "judgement": "a judgement of a person's action: adverbs ('mistakenly ran', 'was mistakenly "
+    "deleted'), character ('the operator was careless'), 'made a mistake/typo', 'mistakes were "
+    "made', 'made a wrong assumption', 'by mistake', 'was an oversight', 'our oversight', "
+    "'a bad decision', 'human/operator/user error'",
     "blame": "'<person> failed to / forgot / neglected / ignored / did not bother / was not "
-    "aware', 'the runbook was not followed', 'the failure of <person> to', 'fault', 'our bad', "
-    "'blame', 'rogue <person>'",
+    "aware', '<someone else> didn't check', 'didn't think to', 'dropped the ball', 'the "
+    "runbook was not followed', 'the failure of <person> to', 'fault', 'our bad', 'blame', "
+    "'rogue <person>'",
     "exhortation": "telling people to try harder: 'be more careful/aware/vigilant', "
     "'pay more attention', 'remember to', 'double-check', 'do better', 'remind engineers to', "
     "'re-iterate the importance of', in prose and action titles",
     "minimiser": "words that make a person's action look easy or stupid: 'just had to', "
-    "'simply forgot', 'obviously', 'of course', 'clearly should'",
+    "'simply forgot', 'obviously', 'of course nobody read it', 'clearly should'",
     "animated": "charged words about what happened: 'ridiculous', 'insane', 'crazy', 'stupid'",
 }
 
@@ -316,6 +318,11 @@ def _counterfactual(ctx: _Context, match: re.Match[str]) -> bool:
         return False  # "appointing a manager could have helped"; "assume we could have"
     if modal == "must" and re.search(r"\bI\s*$", clause):
         return False  # "I must have clicked the wrong link": a guess about oneself
+    if verb != "been" and modal in ("should", "ought"):
+        begin = ctx.sentence(match.start())[0]
+        opening = ctx.text[begin : match.start()]
+        if re.fullmatch(r"\s*(?:[-*+]\s+)?|.*(?::|\s[-\u2013\u2014])\s*", opening, re.S):
+            return True  # "- should have drained one host first": the writers, unnamed
     return ctx.subject_before(match.start())
 
 
@@ -334,6 +341,17 @@ def _person_condition(ctx: _Context, condition: re.Match[str]) -> bool:
 
 def _person_before(ctx: _Context, match: re.Match[str]) -> bool:
     return ctx.subject_before(match.start(), (match.groupdict().get("verb") or "").lower())
+
+
+def _someone_else_before(ctx: _Context, match: re.Match[str]) -> bool:
+    """An omission pinned on another person ('he didn't check'); 'we did not test' is the
+    team's own account of its work, and stays a fact."""
+    words = _words(ctx.clause_before(match.start()))
+    while words and words[-1].lower() in SKIPPED_BEFORE_VERB:
+        words.pop()
+    if not words or words[-1].lower() in ("i", "we", "us", "you"):
+        return False
+    return ctx.subject_before(match.start(), match["act"].lower())
 
 
 def _failure_of(ctx: _Context, match: re.Match[str]) -> bool:
@@ -423,7 +441,16 @@ def _exhortation(ctx: _Context, match: re.Match[str]) -> bool:
     quality = (match.groupdict().get("quality") or "careful").lower()
     if not_person:
         # nobody asks a dashboard to be more careful; it may be asked to be more aware
-        return quality in ("careful", "carefully", "vigilant", "diligent", "attentive", "cautious")
+        return quality in (
+            "careful",
+            "carefully",
+            "vigilant",
+            "diligent",
+            "attentive",
+            "cautious",
+            "prudent",
+            "conscientious",
+        )
     return obliged
 
 
@@ -450,9 +477,30 @@ def _minimiser_person(ctx: _Context, match: re.Match[str]) -> bool:
     return ctx.subject_before(match.start())
 
 
+_FAILING: Final = re.compile(
+    r"\b(?:should|shouldn't|must|ought|needed|had\s+to|forgot|failed|didn't|did\s+not|"
+    r"missed|ignored|never|neglected|overlooked)\b",
+    re.I,
+)
+
+
+def _of_course(ctx: _Context, match: re.Match[str]) -> bool:
+    """'of course nobody read it', 'of course he should have': a failure made to look plain;
+    'of course we had a message from the pool' is a conversational aside."""
+    end = ctx.sentence(match.start())[1]
+    words = _words(ctx.text[match.end() : end])[:8]
+    lowered = [word.lower() for word in words]
+    if {"nobody", "noone", "no-one"} & set(lowered) or "no one" in " ".join(lowered):
+        return True
+    for index, word in enumerate(words):
+        if ctx.is_person([word]) and _FAILING.search(" ".join(words[index + 1 : index + 4])):
+            return True
+    return False
+
+
 def _obviously(ctx: _Context, match: re.Match[str]) -> bool:
     before = ctx.text[max(0, match.start() - 12) : match.start()].lower()
-    return not re.search(r"(?:not|n't|non-?|change)\s*$", before)
+    return not re.search(r"(?:\bnot|n't|\bnon-?|\bchange|\bno|thing)\s*$", before)
 
 
 _ADVERB_TEMPLATE = r"\b(?:{})\b"
@@ -511,6 +559,28 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
             "forgot forgets forgotten neglected neglects ignored ignores overlooked "
             "bother bothered follow"
         ),
+    ),
+    (
+        "blame",
+        "failed",
+        re.compile(
+            r"\b(?:did\s+not|didn't|never)\s+(?P<act>check|test|verify|validate|consider|"
+            r"anticipate|notice|realise|realize|review|confirm|read|warn|tell|ask)\b",
+            re.I,
+        ),
+        _someone_else_before,
+        _w(
+            "check test verify validate consider anticipate notice realise realize review "
+            "confirm read warn tell ask"
+        ),
+    ),
+    (
+        "blame",
+        "forgot",
+        # only people are said not to have thought of a step
+        re.compile(r"\b(?:did\s+not|didn't|never)\s+(?:think|thought)\s+to\b", re.I),
+        _always,
+        _w("think thought"),
     ),
     (
         "blame",
@@ -606,6 +676,28 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
     ),
     (
         "judgement",
+        "judgement",
+        re.compile(
+            r"\b(?:mistakes?|errors?|typos?|blunders?)\s+(?:was|were|had\s+been|has\s+been|"
+            r"have\s+been)\s+made\b(?!\s+(?:visible|available|public|optional|possible|worse|"
+            r"better|readable|accessible|obvious|clear|to|into|in)\b)",
+            re.I,
+        ),
+        _always,
+        _w("made", "mistake mistakes error errors typo typos blunder blunders"),
+    ),
+    (
+        "blame",
+        "blame",
+        re.compile(
+            r"\bdr[oa]p(?:ped|s|ping)?\s+the\s+ball\b|\basleep\s+at\s+the\s+(?:wheel|switch)\b",
+            re.I,
+        ),
+        _person_before,
+        _w("ball asleep"),
+    ),
+    (
+        "judgement",
         "human error",
         re.compile(r"\bfat[-\s]?finger(?:ed|s)?\b", re.I),
         _always,
@@ -625,6 +717,18 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
             "mistake mistakes typo typos error errors blunder blunders",
             "made make makes making",
         ),
+    ),
+    (
+        "judgement",
+        "judgement",
+        re.compile(
+            r"\b(?:made|make|makes|making)\s+(?:an?\s+|the\s+|some\s+|several\s+)?"
+            r"(?:incorrect|wrong|bad|false|faulty|poor|mistaken|careless)\s+"
+            r"(?:assumption|assumptions|guess|guesses)\b",
+            re.I,
+        ),
+        _person_before,
+        _w("assumption assumptions guess guesses", "made make makes making"),
     ),
     (
         "judgement",
@@ -684,12 +788,14 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         re.compile(
             r"\b(?:be|become|get|stay|remain)\s+(?:(?:a\s+)?(?:lot|bit|little|much)\s+)?"
             r"(?:more\s+|extra\s+|especially\s+|very\s+)?(?P<quality>careful|aware|vigilant|"
-            r"diligent|attentive|cautious|thorough|alert|mindful)\b",
+            r"diligent|attentive|cautious|thorough|alert|mindful|prudent|rigorous|disciplined|"
+            r"conscientious)\b",
             re.I,
         ),
         _exhortation,
         _w(
-            "careful aware vigilant diligent attentive cautious thorough alert mindful",
+            "careful aware vigilant diligent attentive cautious thorough alert mindful prudent "
+            "rigorous disciplined conscientious",
             "be become get stay remain",
         ),
     ),
@@ -775,9 +881,16 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
     (
         "minimiser",
         "minimiser",
-        re.compile(r"\bobviously\b|\bof\s+course\b", re.I),
+        re.compile(r"\bobviously\b", re.I),
         _obviously,
-        _w("obviously course"),
+        _w("obviously"),
+    ),
+    (
+        "minimiser",
+        "minimiser",
+        re.compile(r"\bof\s+course\b", re.I),
+        _of_course,
+        _w("course"),
     ),
     (
         "animated",
