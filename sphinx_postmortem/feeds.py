@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -95,6 +96,35 @@ def _todo(
     return todo
 
 
+def _todo_key(
+    action: Action,
+    incident: Incident | None,
+    base_url: str,
+    page: PageUri,
+    today: dt.date,
+    stamp: dt.datetime,
+) -> str:
+    """Everything :func:`_todo` reads, as one string: equal keys, equal bytes."""
+    about = (incident.id, incident.title) if incident is not None else None
+    return repr(
+        (
+            __version__,
+            action.id,
+            action.title,
+            action.due,
+            action.status,
+            action.owner,
+            action.priority,
+            action.is_overdue(today),
+            page(action.docname),
+            action.anchor,
+            about,
+            base_url,
+            stamp,
+        )
+    )
+
+
 def todos(
     actions: Iterable[Action],
     incidents: Iterable[Incident],
@@ -102,18 +132,49 @@ def todos(
     today: dt.date,
     *,
     page: PageUri = html_page,
+    cache: Mapping[str, bytes] | None = None,
+    keep: dict[str, bytes] | None = None,
 ) -> list[tuple[Action, bytes]]:
-    """Each open action's to-do, serialised once, soonest due first."""
+    """Each open action's to-do, serialised once, soonest due first.
+
+    To-dos found in ``cache`` (by :func:`_todo_key`) are not serialised again:
+    an incremental build changes few of them. ``keep`` receives every to-do
+    used, by key: the cache for the next build.
+    """
     by_id = {incident.id: incident for incident in incidents}
     stamp = build_stamp(today)
     chosen = sorted(
         (a for a in actions if a.is_open and a.id),
         key=lambda a: (a.due or dt.date.max, a.id or ""),
     )
-    return [
-        (a, _todo(a, by_id.get(a.incident or ""), base_url, page, today, stamp).to_ical())
-        for a in chosen
-    ]
+    keyed = cache is not None or keep is not None
+    made: list[tuple[Action, bytes]] = []
+    for action in chosen:
+        incident = by_id.get(action.incident or "")
+        key = _todo_key(action, incident, base_url, page, today, stamp) if keyed else ""
+        serialised = cache.get(key) if cache is not None else None
+        if serialised is None:
+            serialised = _todo(action, incident, base_url, page, today, stamp).to_ical()
+        if keep is not None:
+            keep[key] = serialised
+        made.append((action, serialised))
+    return made
+
+
+#: the to-dos of the last build, in the doctree folder (beside Sphinx's own pickles)
+TODO_CACHE = "postmortem-todos.pickle"
+
+
+def _load_cache(path: Path) -> dict[str, bytes]:
+    """The last build's to-dos; nothing when the file is missing, old or damaged."""
+    try:
+        with path.open("rb") as file:
+            data = pickle.load(file)
+    except Exception:  # a cache: any problem means starting over, never a failed build
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, bytes)}
 
 
 def _calendar(name: str, serialised: Iterable[bytes]) -> bytes:
@@ -259,7 +320,17 @@ def write_feeds(app: Sphinx, exception: BaseException | None) -> None:
     incidents, actions = domain.all_incidents(), domain.all_actions()
     base_url, day = app.config.html_baseurl or "", today(app.config)
     out = Path(app.outdir)
-    made = todos(actions, incidents, base_url, day, page=builder.get_target_uri)
+    cache_path = Path(app.doctreedir) / TODO_CACHE
+    kept: dict[str, bytes] = {}
+    made = todos(
+        actions,
+        incidents,
+        base_url,
+        day,
+        page=builder.get_target_uri,
+        cache=_load_cache(cache_path),
+        keep=kept,
+    )
     files = {
         ACTIONS_FILE: actions_calendar(actions, incidents, base_url, day, made=made),
         FEED_FILE: incidents_feed(
@@ -269,6 +340,14 @@ def write_feeds(app: Sphinx, exception: BaseException | None) -> None:
     }
     for name, content in files.items():
         (out / name).write_bytes(content)
+    for old in out.glob("postmortem-actions-*.ics"):  # an owner with no open action left
+        if old.name not in files:
+            old.unlink()
+    try:
+        with cache_path.open("wb") as file:
+            pickle.dump(kept, file, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # a read-only doctree folder costs the next build time, nothing else
+        pass
 
 
 def feed_links(

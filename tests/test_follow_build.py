@@ -373,3 +373,46 @@ def test_no_feeds_when_turned_off(build: Builder, tmp_path: Path) -> None:
     assert not any(built.outdir.glob("postmortem*.ics"))
     assert not (built.outdir / "postmortem.atom").exists()
     assert "application/atom+xml" not in built.html("index")
+
+
+def test_an_incremental_build_writes_the_same_feeds_as_a_fresh_one(
+    build: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The to-dos of the last build are kept and reused; what changed is made again."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714550400")
+    root = tmp_path / "kb"
+    first = build(FILES, srcdir=root, conf=CONF)
+    before = feed_bytes(first)
+    assert b"Rotate old logs" in before["postmortem-actions-platform.ics"]
+
+    disk = root / "2024" / "disk.rst"
+    disk.write_text(
+        DISK.replace(":status: in-progress", ":status: done\n   :completed: 2024-04-28").replace(
+            "Rotate old logs", "Rotate old logs daily"
+        ),
+        encoding="utf-8",
+    )
+    again = build(None, srcdir=root)
+    fresh = build(
+        {
+            "2024/disk.rst": disk.read_text(encoding="utf-8"),
+            **{k: v for k, v in FILES.items() if k != "2024/disk.rst"},
+        },
+        srcdir=tmp_path / "fresh",
+        conf=CONF,
+    )
+    names = sorted(p.name for p in fresh.outdir.glob("postmortem*.ics"))
+    assert names == ["postmortem-actions-storage-team.ics", "postmortem-actions.ics"]
+    # platform has no open action left: its calendar is gone, as in a fresh build
+    assert not (again.outdir / "postmortem-actions-platform.ics").exists()
+    for name in [*names, "postmortem.atom"]:
+        assert (again.outdir / name).read_bytes() == (fresh.outdir / name).read_bytes(), name
+    assert b"Rotate old logs" not in (again.outdir / "postmortem-actions.ics").read_bytes()
+
+    # a damaged cache is ignored: the feeds are made again, the same
+    (Path(again.app.doctreedir) / "postmortem-todos.pickle").write_bytes(b"not a pickle")
+    disk.write_text(disk.read_text(encoding="utf-8") + "\nMore notes.\n", encoding="utf-8")
+    third = build(None, srcdir=root)
+    assert third.warnings == again.warnings
+    for name in names:
+        assert (third.outdir / name).read_bytes() == (fresh.outdir / name).read_bytes(), name
