@@ -412,6 +412,18 @@ def _owned_oversight(ctx: _Context, match: re.Match[str]) -> bool:
     return ctx.is_person([*_words(ctx.clause_before(match.start())), owner])
 
 
+_DENIAL_BEFORE: Final = re.compile(r"\b(?:not|never|no|nor|without|any|every)\b|n't\b", re.I)
+_DENIAL_AFTER: Final = re.compile(r"^\W*(?:is|was|are|were)\s+(?:never|not)\b|^\W*isn't\b", re.I)
+
+
+def _not_denied(ctx: _Context, match: re.Match[str]) -> bool:
+    """Not in a denial or a statement of principle: 'this is not a process for assigning
+    blame', 'it was not human error', 'operator error is never a root cause'."""
+    if _DENIAL_BEFORE.search(ctx.clause_before(match.start())):
+        return False
+    return not _DENIAL_AFTER.search(ctx.text[match.end() : match.end() + 20])
+
+
 def _always(ctx: _Context, match: re.Match[str]) -> bool:
     return True
 
@@ -500,7 +512,10 @@ def _of_course(ctx: _Context, match: re.Match[str]) -> bool:
 
 def _obviously(ctx: _Context, match: re.Match[str]) -> bool:
     before = ctx.text[max(0, match.start() - 12) : match.start()].lower()
-    return not re.search(r"(?:\bnot|n't|\bnon-?|\bchange|\bno|thing)\s*$", before)
+    return not re.search(
+        r"(?:\bnot|n't|\bnon-?|\bchange|\bno|thing|\bvery|\bso|\bquite|\bless|\bmore|\bmost)\s*$",
+        before,
+    )
 
 
 _ADVERB_TEMPLATE = r"\b(?:{})\b"
@@ -549,14 +564,14 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         "blame",
         "forgot",
         re.compile(
-            r"\b(?:forgot|forgets|forgotten|neglected|neglects|ignored|ignores|overlooked|"
+            r"\b(?:forgot|forgets|forget|forgotten|neglected|neglects|ignored|ignores|overlooked|"
             r"did\s+not\s+bother|didn't\s+bother|never\s+bothered|bothered\s+not|"
             r"did\s+not\s+follow|didn't\s+follow)\b",
             re.I,
         ),
         _person_before,
         _w(
-            "forgot forgets forgotten neglected neglects ignored ignores overlooked "
+            "forgot forgets forget forgotten neglected neglects ignored ignores overlooked "
             "bother bothered follow"
         ),
     ),
@@ -644,7 +659,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         "blame",
         "blame",
         re.compile(r"(?<!git )\b(?:blame|blamed|blames|blaming|blameworthy)\b", re.I),
-        _always,
+        _not_denied,
         _w("blame blamed blames blaming blameworthy"),
     ),
     (
@@ -668,7 +683,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
             r"message|messages|budget|ratio|logs?|code|codes))",
             re.I,
         ),
-        _always,
+        _not_denied,
         _w(
             "human operator operational user pilot personnel staff manual",
             "error errors mistake mistakes",
@@ -685,6 +700,20 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         ),
         _always,
         _w("made", "mistake mistakes error errors typo typos blunder blunders"),
+    ),
+    (
+        "judgement",
+        "judgement",
+        re.compile(
+            r"\bmisjudg(?:ed|es|e|ing)\b|"
+            r"\b(?:laziness|carelessness|negligence|sloppiness|incompetence|recklessness)\b",
+            re.I,
+        ),
+        _not_denied,
+        _w(
+            "misjudged misjudges misjudge misjudging laziness carelessness negligence "
+            "sloppiness incompetence recklessness"
+        ),
     ),
     (
         "blame",
