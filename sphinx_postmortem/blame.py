@@ -102,7 +102,7 @@ IRREGULAR_PARTICIPLES: Final[frozenset[str]] = frozenset(
     begun drawn driven eaten fallen forgotten gotten got held hidden lost meant paid proven
     shown spoken stolen struck sworn thrown torn undone woken worn rung sung sunk split spun
     spread stood stuck swept taught won withdrawn overseen overtaken rewritten rerun redone
-    foreseen mistaken""".split()
+    foreseen mistaken had""".split()
 )
 #: -ed words that are not participles here ("should have need of", "should have a red")
 NOT_PARTICIPLES: Final[frozenset[str]] = frozenset(
@@ -310,9 +310,18 @@ def _counterfactual(ctx: _Context, match: re.Match[str]) -> bool:
         return False  # "a load we would have expected months from now": an expectation
     if modal in ("could", "would", "might"):
         begin, end = ctx.sentence(match.start())
-        condition = _CONDITIONAL.search(ctx.text, begin, end)
-        if condition and not _person_condition(ctx, condition):
-            return False  # "if the alert had fired, we would have acted": about the alert
+        condition = next(  # the condition, not the "had" of "would have had"
+            (
+                found
+                for found in _CONDITIONAL.finditer(ctx.text, begin, end)
+                if not match.start() <= found.start() < match.end()
+            ),
+            None,
+        )
+        if condition:
+            # "if the alert had fired, we would have acted" is about the alert; "it would
+            # have been shorter if we had noticed" is about people, whatever the subject
+            return _person_condition(ctx, condition)
     clause = ctx.clause_before(match.start())
     if GERUND_START.match(clause) or _BELIEF.search(clause):
         return False  # "appointing a manager could have helped"; "assume we could have"
@@ -331,11 +340,20 @@ def _person_condition(ctx: _Context, condition: re.Match[str]) -> bool:
     if condition[0].lower() not in ("if", "had", "unless"):
         return False
     words = _words(ctx.text[condition.end() : condition.end() + 60])
+    first = [word.lower() for word in words[:6]]
+    past = {"had", "hadn't"} & set(first) or any(word.endswith("'d") for word in first)
+    if condition[0].lower() != "had" and not past:
+        return False  # "if we have to move it": not a condition on what was done
+    if {"not", "hadn't", "never"} & set(first[:4]):
+        return False  # "had we not been watching, it would have spread": credit, not blame
     phrase: list[str] = []
     for word in words[:4]:
-        if word.lower() in SKIPPED_BEFORE_VERB or word.lower() in ("not", "only"):
-            break
-        phrase.append(word)
+        lowered = word.lower()
+        if lowered in SKIPPED_BEFORE_VERB or lowered in ("not", "only") or _participle(word):
+            break  # "had we taken the time": the subject ends at the verb
+        phrase.append(word.removesuffix("'d"))
+        if word.endswith("'d"):
+            break  # "if we'd paged"
     return bool(phrase) and ctx.is_person(phrase)
 
 
@@ -513,7 +531,8 @@ def _of_course(ctx: _Context, match: re.Match[str]) -> bool:
 def _obviously(ctx: _Context, match: re.Match[str]) -> bool:
     before = ctx.text[max(0, match.start() - 12) : match.start()].lower()
     return not re.search(
-        r"(?:\bnot|n't|\bnon-?|\bchange|\bno|thing|\bvery|\bso|\bquite|\bless|\bmore|\bmost)\s*$",
+        r"(?:\bnot|n't|\bnon-?|\bchange|\bno|thing(?:\s+(?:was|were|is|looked|seemed))?|\bvery|"
+        r"\bso|\bquite|\bless|\bmore|\bmost)\s*$",
         before,
     )
 
@@ -704,6 +723,13 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
     (
         "judgement",
         "judgement",
+        re.compile(r"\b(?:am|are|is|was|were)\s+(?:really\s+|very\s+|so\s+)?bad\s+at\b", re.I),
+        _person_before,
+        _w("bad"),
+    ),
+    (
+        "judgement",
+        "judgement",
         re.compile(
             r"\bmisjudg(?:ed|es|e|ing)\b|"
             r"\b(?:laziness|carelessness|negligence|sloppiness|incompetence|recklessness)\b",
@@ -818,13 +844,13 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
             r"\b(?:be|become|get|stay|remain)\s+(?:(?:a\s+)?(?:lot|bit|little|much)\s+)?"
             r"(?:more\s+|extra\s+|especially\s+|very\s+)?(?P<quality>careful|aware|vigilant|"
             r"diligent|attentive|cautious|thorough|alert|mindful|prudent|rigorous|disciplined|"
-            r"conscientious)\b",
+            r"conscientious|proactive)\b",
             re.I,
         ),
         _exhortation,
         _w(
             "careful aware vigilant diligent attentive cautious thorough alert mindful prudent "
-            "rigorous disciplined conscientious",
+            "rigorous disciplined conscientious proactive",
             "be become get stay remain",
         ),
     ),
