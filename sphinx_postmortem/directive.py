@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from typing import Any, ClassVar
 
 from docutils.parsers.rst import directives
@@ -25,6 +26,9 @@ from sphinx.util.docutils import SphinxDirective
 from .config import Settings
 from .diagnostics import Location, Subtype, at, warn
 from .fields import FieldError, parse_choice
+
+_OPTION = re.compile(r":([\w-]+):")
+_YAML_KEY = re.compile(r"([\w-]+)\s*:")
 
 #: reads an option's text for a directive; raises FieldError with what was expected
 Parser = Callable[[str, "PostmortemDirective"], Any]
@@ -108,16 +112,19 @@ class PostmortemDirective(SphinxDirective):
 
     def repeated_options(self) -> list[str]:
         """Options written twice. reST refuses such a directive; MyST keeps the last value."""
-        lines = [line.strip() for line in self.block_text.splitlines()[1:]]
-        if lines and lines[0] == "---":  # MyST's YAML block of options
-            block = lines[1 : lines.index("---", 1)] if "---" in lines[1:] else []
-            names = [m[1] for line in block if (m := re.match(r"([\w-]+)\s*:", line))]
+        lines = self.block_text.splitlines()
+        if len(lines) > 1 and lines[1].strip() == "---":  # MyST's YAML block of options
+            stripped = [line.strip() for line in lines[2:]]
+            block = stripped[: stripped.index("---")] if "---" in stripped else []
+            names = [m[1] for line in block if (m := _YAML_KEY.match(line))]
         else:
             names = []
-            for line in lines:
-                if not (found := re.match(r":([\w-]+):", line)):
+            for line in islice(lines, 1, None):  # the options only, not the content
+                if not (found := _OPTION.match(line.strip())):
                     break
                 names.append(found[1])
+        if len(set(names)) == len(names):
+            return []
         counts = Counter(name for name in names if name in (self.option_spec or {}))
         return [name for name, count in counts.items() if count > 1]
 
