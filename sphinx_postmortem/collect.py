@@ -78,20 +78,23 @@ def resolve_timelines(
         for entry in timeline.entries:
             if entry.head is None:
                 continue
-            where = at(entry.source, entry.line, docname)
-            if not place(entry, day, tz, where):
+            if not place(entry, day, tz, docname):
                 day = entry.day or day
                 continue
             assert entry.when is not None
             if previous is not None and previous.when is not None and entry.when < previous.when:
-                warn("timeline", out_of_order(entry, previous, tz), where)
+                warn("timeline", out_of_order(entry, previous, tz), entry_at(entry, docname))
             previous, day = entry, entry.day
             if incident is not None:
                 for milestone in entry.milestones:
                     apply_milestone(incident, entry, milestone)
 
 
-def place(entry: TimelineEntry, day: dt.date | None, tz: dt.tzinfo, where: Location) -> bool:
+def entry_at(entry: TimelineEntry, docname: str) -> Location:
+    return at(entry.source, entry.line, docname)
+
+
+def place(entry: TimelineEntry, day: dt.date | None, tz: dt.tzinfo, docname: str) -> bool:
     """Give the entry its instant (and a range its end); False when its time is not known."""
     assert entry.head is not None
     start, end = entry.head.start, entry.head.end
@@ -102,7 +105,7 @@ def place(entry: TimelineEntry, day: dt.date | None, tz: dt.tzinfo, where: Locat
                 "timeline",
                 f"[{milestone}] is on an entry whose time is not known ({entry.stamp}); "
                 f"the incident's {milestone} time is not taken from it",
-                where,
+                entry_at(entry, docname),
             )
         return False
     try:
@@ -113,11 +116,13 @@ def place(entry: TimelineEntry, day: dt.date | None, tz: dt.tzinfo, where: Locat
             if entry.end < entry.when and end.day is None:  # 23:30-00:15 ends the next day
                 entry.end = end.resolve(own_day + dt.timedelta(days=1), tz)
     except FieldError as exc:
-        warn("timeline", f"{entry.stamp}: {exc}", where)
+        warn("timeline", f"{entry.stamp}: {exc}", entry_at(entry, docname))
         entry.when = entry.end = None
         return False
     if entry.end is not None and entry.end < entry.when:
-        warn("timeline", f"{entry.stamp}: the range ends before it starts", where)
+        warn(
+            "timeline", f"{entry.stamp}: the range ends before it starts", entry_at(entry, docname)
+        )
         entry.end = None
     entry.day = entry.when.astimezone(tz).date()
     return True

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
 
-from .diagnostics import at, warn
+from .diagnostics import Location, at, warn
 from .directive import Field, PostmortemDirective, plain
 from .domain import get_domain
 from .fields import ENTRY_FORMS, FieldError, match_entry_head, parse_timezone, timezone_name
@@ -51,39 +51,44 @@ class TimelineDirective(PostmortemDirective):
 
 def read_entry(item: nodes.Element, directive: TimelineDirective) -> TimelineEntry:
     """Take the time and the markers off the front of a list item."""
-    para = item.next_node(nodes.paragraph)
+    head = item[0] if len(item) else None
+    para = head if isinstance(head, nodes.paragraph) else item.next_node(nodes.paragraph)
     line = (para.line if para is not None else None) or item.line or directive.source_line[1]
     source = (para.source if para is not None else None) or directive.source_line[0]
     entry = TimelineEntry(line=line, text="", source=source)
-    where = at(source, line, directive.env.docname)
+
+    def where() -> Location:  # only when there is something to say: abspath is not free
+        return at(source, line, directive.env.docname)
+
     first = para[0] if para is not None and len(para) else None
     written = str(first).lstrip() if isinstance(first, nodes.Text) else ""
     try:
         found = match_entry_head(written) if written else None
     except FieldError as exc:
         found = None
-        warn("timeline", str(exc), where)
+        warn("timeline", str(exc), where())
     else:
         if found is None:
             text = prose_text(item)[:60]
-            warn("timeline", f"entry does not start with a time ({ENTRY_FORMS}): {text!r}", where)
+            warn("timeline", f"entry does not start with a time ({ENTRY_FORMS}): {text!r}", where())
     if first is None or found is None:
         entry.text = prose_text(item)
         return entry
+    assert para is not None
     (entry.head, end), rest = found, written[found[1] :]
     entry.stamp = written[:end].strip()
     if rest and not (rest[0].isspace() or _DASH.match(rest)):
-        warn("timeline", f"entry has no space after its time: {written[:30]!r}", where)
+        warn("timeline", f"entry has no space after its time: {written[:30]!r}", where())
     if entry.head.unknown_zone:
         warn(
             "timeline",
             f"{entry.head.unknown_zone!r} after {entry.stamp.split()[0]!r} is not a time zone "
             "that names one offset: write the offset (10:30 +05:30) or an IANA name in the "
             "timeline's :timezone:; the time is read in the timeline's zone",
-            where,
+            where(),
         )
     entry.milestones, rest = take_markers(rest)
-    first.parent.replace(first, nodes.Text(rest.lstrip()))
+    para[0] = nodes.Text(rest.lstrip())  # ``first`` is the paragraph's first child
     entry.text = prose_text(item)
     return entry
 
