@@ -78,7 +78,9 @@ def resolve_timelines(
         for entry in timeline.entries:
             if entry.head is None:
                 continue
-            if not place(entry, day, tz, docname):
+            placed = place(entry, day, tz, docname)
+            entry.head = None  # read: the environment keeps the instants only
+            if not placed:
                 day = entry.day or day
                 continue
             assert entry.when is not None
@@ -130,14 +132,13 @@ def place(entry: TimelineEntry, day: dt.date | None, tz: dt.tzinfo, docname: str
 
 def out_of_order(entry: TimelineEntry, previous: TimelineEntry, tz: dt.tzinfo) -> str:
     """Say the entries are out of order; suggest a date only for a step back over midnight."""
-    assert entry.when is not None and previous.when is not None and entry.head is not None
+    assert entry.when is not None and previous.when is not None
     now, before = entry.when.astimezone(tz), previous.when.astimezone(tz)
     message = (
         f"{entry.stamp} is earlier than the entry before it ({previous.stamp}): "
         "the entries are out of order"
     )
-    written_date = entry.head.day is not None
-    if not written_date and before.hour >= EVENING and now.hour < EARLY_MORNING:
+    if not entry.dated and before.hour >= EVENING and now.hour < EARLY_MORNING:
         next_day = (before.date() + dt.timedelta(days=1)).isoformat()
         clock = entry.stamp.lstrip("~\u2248 ")
         message += f"; if the timeline crossed midnight, write the date: {next_day} {clock}"

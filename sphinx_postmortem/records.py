@@ -77,7 +77,13 @@ class TimelineEntry:
     text: str
     #: the time as written, for messages
     stamp: str = ""
+    #: the time as read, until the document's timelines are placed in time; then
+    #: None, so that the environment does not keep three objects per entry alive
     head: EntryHead | None = None
+    #: the time was written with ``~``
+    approximate: bool = False
+    #: the entry's date was written, not carried from the entries before
+    dated: bool = False
     #: the instant, None when the time is not known
     when: dt.datetime | None = None
     #: the end of a range such as ``09:00-11:00``
@@ -86,10 +92,6 @@ class TimelineEntry:
     day: dt.date | None = None
     milestones: tuple[str, ...] = ()
     source: str | None = None
-
-    @property
-    def approximate(self) -> bool:
-        return self.head is not None and self.head.approximate
 
 
 @dataclass(slots=True)

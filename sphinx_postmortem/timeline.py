@@ -77,6 +77,7 @@ def read_entry(item: nodes.Element, directive: TimelineDirective) -> TimelineEnt
     assert para is not None
     (entry.head, end), rest = found, written[found[1] :]
     entry.stamp = written[:end].strip()
+    entry.approximate, entry.dated = entry.head.approximate, entry.head.day is not None
     if rest and not (rest[0].isspace() or _DASH.match(rest)):
         warn("timeline", f"entry has no space after its time: {written[:30]!r}", where())
     if entry.head.unknown_zone:
@@ -155,8 +156,7 @@ def time_text(
     """
     day, offset = shown
     if entry.when is None:
-        written = entry.head is not None and entry.head.day is not None
-        text = entry.day.isoformat() if entry.day and (written or entry.day != day) else ""
+        text = entry.day.isoformat() if entry.day and (entry.dated or entry.day != day) else ""
         return text, (entry.day or day, offset)
     local = entry.when.astimezone(tz)
     text = format_instant(entry.when, tz, with_date=local.date() != day)
