@@ -29,7 +29,8 @@ RULES: Final[dict[str, str]] = {
     "judgement": "a judgement of a person's action: adverbs ('mistakenly ran', 'was mistakenly "
     "deleted'), character ('the operator was careless'), 'made a mistake/typo', 'mistakes were "
     "made', 'made a wrong assumption', 'by mistake', 'was an oversight', 'our oversight', "
-    "'a bad decision', 'human/operator/user error'",
+    "'my mistake', 'a rookie mistake', 'a bad decision', 'was the wrong call', "
+    "'human/operator/user error'",
     "blame": "'<person> failed to / forgot / neglected / ignored / did not bother / was not "
     "aware', '<someone else> didn't check', 'didn't think to', 'dropped the ball', 'the "
     "runbook was not followed', 'the failure of <person> to', 'fault', 'our bad', 'blame', "
@@ -142,7 +143,8 @@ GERUND_START: Final = re.compile(
 #: a counterfactual inside a belief reports what was believed, not hindsight
 _BELIEF: Final = re.compile(r"\b(?:assume|assumed|assuming|assumption)\s+(?:that\s+)?\S+\s*$", re.I)
 
-_WORD: Final = re.compile(r"[A-Za-z][\w'-]*")
+#: a word, or a handle (``@ana``, a person in GitHub and chat) but not an e-mail address
+_WORD: Final = re.compile(r"(?<![\w.@])@[A-Za-z][\w-]*|[A-Za-z][\w'-]*")
 _SENTENCE_END: Final = re.compile(
     r"(?<!\b[A-Za-z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
     r"|\n\s*\n|\n\s*(?:[-*+]|\d+[.)])\s+|\|"
@@ -231,6 +233,8 @@ class _Context:
                 words = words[:index]
                 break
         head = words[-1].lower()
+        if head.startswith("@"):
+            return True  # a handle names a person (or a team of people)
         if head in ("who", "that") and len(words) == 1:
             return head == "who"
         if head == "they" and verb in SYSTEM_VERBS:
@@ -420,9 +424,10 @@ def _decision(ctx: _Context, match: re.Match[str]) -> bool:
 
 
 def _owned_oversight(ctx: _Context, match: re.Match[str]) -> bool:
-    """'our oversight', 'an oversight on our part'; not 'under our oversight' (supervision)."""
+    """'our oversight', 'my mistake', 'an oversight on our part'; not 'under our oversight'
+    (supervision) nor 'we learn from our mistake'."""
     before = ctx.text[max(0, match.start() - 20) : match.start()].lower()
-    if re.search(r"\b(?:under|with|without|of|for|lack|lacks|more|less|no)\s*$", before):
+    if re.search(r"\b(?:under|with|without|of|for|from|lack|lacks|more|less|no)\s*$", before):
         return False
     owner = match["owner"]
     if owner is None or owner.lower() in ("my", "our", "his", "her", "their", "your"):
@@ -430,7 +435,9 @@ def _owned_oversight(ctx: _Context, match: re.Match[str]) -> bool:
     return ctx.is_person([*_words(ctx.clause_before(match.start())), owner])
 
 
-_DENIAL_BEFORE: Final = re.compile(r"\b(?:not|never|no|nor|without|any|every)\b|n't\b", re.I)
+_DENIAL_BEFORE: Final = re.compile(
+    r"\b(?:not|never|no|nor|without|any|every|nobody|noone|no\s+one)\b|n't\b", re.I
+)
 _DENIAL_AFTER: Final = re.compile(r"^\W*(?:is|was|are|were)\s+(?:never|not)\b|^\W*isn't\b", re.I)
 
 
@@ -731,6 +738,18 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         "judgement",
         "judgement",
         re.compile(
+            r"\brookie\s+(?:move|moves|mistake|mistakes|error|errors)\b|"
+            r"\b(?:was|were|is|been)\s+(?:a|the)\s+(?:wrong|bad|poor)\s+call\b"
+            r"(?!\s*(?:to|from|of|in|on|for|site|sites|stack|chain|graph|path)\b)",
+            re.I,
+        ),
+        _not_denied,
+        _w("rookie call"),
+    ),
+    (
+        "judgement",
+        "judgement",
+        re.compile(
             r"\bmisjudg(?:ed|es|e|ing)\b|"
             r"\b(?:laziness|carelessness|negligence|sloppiness|incompetence|recklessness)\b",
             re.I,
@@ -767,7 +786,7 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
             r"(?!\s+(?:rate|rates|count|counts|budget|visible|appear|disappear|fall|rise|go))",
             re.I,
         ),
-        _always,
+        _not_denied,
         _w(
             "mistake mistakes typo typos error errors blunder blunders",
             "made make makes making",
@@ -804,13 +823,14 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         re.compile(
             r"\b(?:careless|sloppy|negligent|lazy|incompetent|reckless|irresponsible|"
             r"inattentive|clumsy|thoughtless|unwise|inadvisable|ill-advised|ill-judged|"
-            r"misguided)\b",
+            r"misguided|inexperienced)\b",
             re.I,
         ),
         _character,
         _w(
             "careless sloppy negligent lazy incompetent reckless irresponsible "
-            "inattentive clumsy thoughtless unwise inadvisable ill-advised ill-judged misguided"
+            "inattentive clumsy thoughtless unwise inadvisable ill-advised ill-judged misguided "
+            "inexperienced"
         ),
     ),
     (
@@ -830,12 +850,13 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         "judgement",
         re.compile(
             r"\b(?P<owner>my|our|his|her|their|your|[\w-]+'s)\s+(?:own\s+|honest\s+|big\s+)?"
-            r"oversights?\b|"
-            r"\boversights?\s+on\s+(?:our|my|his|her|their|your|the\s+part\s+of)\b",
+            r"(?:oversights?|mistake|blunder|ignorance)\b|"
+            r"\b(?:oversights?|mistakes?|ignorance)\s+on\s+(?:our|my|his|her|their|your|"
+            r"the\s+part\s+of)\b",
             re.I,
         ),
         _owned_oversight,
-        _w("oversight oversights"),
+        _w("oversight oversights mistake mistakes blunder ignorance"),
     ),
     (
         "exhortation",
