@@ -144,6 +144,8 @@ GERUND_START: Final = re.compile(
 _BELIEF: Final = re.compile(r"\b(?:assume|assumed|assuming|assumption)\s+(?:that\s+)?\S+\s*$", re.I)
 
 #: a word, or a handle (``@ana``, a person in GitHub and chat) but not an e-mail address
+#: a quotation in double quotation marks, straight or curly, within a paragraph
+_QUOTATION: Final = re.compile(r'"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d')
 _WORD: Final = re.compile(r"(?<![\w.@])@[A-Za-z][\w-]*|[A-Za-z][\w'-]*")
 _SENTENCE_END: Final = re.compile(
     r"(?<!\b[A-Za-z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
@@ -1040,7 +1042,14 @@ class BlameFinder:
             words = set(tokens)
             names = self.people | _names(people) if people else self.people
             ctx = _Context(text, names)
-            taken: list[tuple[int, int]] = []
+            # quoted words are not the writer's: a term inside "..." is mentioned, not used
+            # ('not solved by "reviewing more carefully"'), as a block quote is never read
+            quoted = (
+                [m.span() for m in _QUOTATION.finditer(text)]
+                if '"' in text or "\u201c" in text
+                else []
+            )
+            taken: list[tuple[int, int]] = [*quoted]
             # only the patterns one of the text's words may start, in their order
             candidates = {n for word in words & self.words for n in self.by_word[word]}
             for number in sorted(candidates):
