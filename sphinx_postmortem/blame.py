@@ -607,7 +607,9 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         "blame",
         "failed",
         re.compile(
-            r"\b(?:did\s+not|didn't|never)\s+(?P<act>check|test|verify|validate|consider|"
+            r"\b(?:did\s+not|didn't|never)\s+"
+            r"(?:(?:adequately|properly|sufficiently|thoroughly|carefully|fully)\s+)?"
+            r"(?P<act>check|test|verify|validate|consider|"
             r"anticipate|notice|realise|realize|review|confirm|read|warn|tell|ask)\b",
             re.I,
         ),
