@@ -32,7 +32,7 @@ Root causes and trigger
 -----------------------
 
 Ana Silva changed the limit. The deploy failed to start, which is a fact.
-The command was ``rm -rf`` and the log said "just restart it", both quoted:
+The command was ``rm -rf``, the log said "just restart it", and a card: "Be more careful", all quoted:
 
     Obviously, said the runbook.
 
@@ -68,7 +68,7 @@ The engineer should have checked the dashboard. We simply restarted it!
 %
 
 Ana Silva changed the limit. The deploy failed to start, which is a fact.
-The command was `rm -rf` and the log said "just restart it", both quoted:
+The command was `rm -rf`, the log said "just restart it", and a card: "Be more careful", all quoted:
 
 > Obviously, said the runbook.
 
