@@ -143,9 +143,9 @@ GERUND_START: Final = re.compile(
 #: a counterfactual inside a belief reports what was believed, not hindsight
 _BELIEF: Final = re.compile(r"\b(?:assume|assumed|assuming|assumption)\s+(?:that\s+)?\S+\s*$", re.I)
 
-#: a word, or a handle (``@ana``, a person in GitHub and chat) but not an e-mail address
 #: a quotation in double quotation marks, straight or curly, within a paragraph
 _QUOTATION: Final = re.compile(r'"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d')
+#: a word, or a handle (``@ana``, a person in GitHub and chat) but not an e-mail address
 _WORD: Final = re.compile(r"(?<![\w.@])@[A-Za-z][\w-]*|[A-Za-z][\w'-]*")
 _SENTENCE_END: Final = re.compile(
     r"(?<!\b[A-Za-z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)[.!?]+[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])"
