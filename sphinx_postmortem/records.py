@@ -80,7 +80,7 @@ class TimelineEntry:
     #: the time as read, until the document's timelines are placed in time; then
     #: None, so that the environment does not keep three objects per entry alive
     head: EntryHead | None = None
-    #: the time was written as approximate (``~`` or ``≈``)
+    #: the time was written as approximate (``~``, ``≈``, ``ca.``, ``circa``)
     approximate: bool = False
     #: the entry's date was written, not carried from the entries before
     dated: bool = False
