@@ -33,7 +33,8 @@ RULES: Final[dict[str, str]] = {
     "'human/operator/user error'",
     "blame": "'<person> failed to / forgot / neglected / ignored / did not bother / was not "
     "aware', '<someone else> didn't check', 'didn't think to', 'dropped the ball', 'the "
-    "runbook was not followed', 'the failure of <person> to', 'fault', 'our bad', 'blame', "
+    "runbook was not followed', 'the failure of <person> to', 'fault', 'our bad', "
+    "'that one's on me', 'blame', "
     "'rogue <person>'",
     "exhortation": "telling people to try harder: 'be more careful/aware/vigilant', "
     "'pay more attention', 'remember to', 'double-check', 'do better', 'remind engineers to', "
@@ -143,6 +144,10 @@ GERUND_START: Final = re.compile(
 #: a counterfactual inside a belief reports what was believed, not hindsight
 _BELIEF: Final = re.compile(r"\b(?:assume|assumed|assuming|assumption)\s+(?:that\s+)?\S+\s*$", re.I)
 
+#: what people do, as a character adjective judges it: "sloppy work", "reckless habits"
+CONDUCT: Final = frozenset(
+    "work working habits habit behaviour behavior attitude conduct workmanship".split()
+)
 #: a quotation in double quotation marks, straight or curly, within a paragraph
 _QUOTATION: Final = re.compile(r'"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d')
 #: a word, or a handle (``@ana``, a person in GitHub and chat) but not an e-mail address
@@ -281,6 +286,9 @@ class _Context:
 
     def imperative_or_obliged(self, start: int) -> tuple[bool, bool]:
         """(is it an instruction to someone, is its subject an explicit non-person)."""
+        begin, end = self.sentence(start)
+        if self.text[begin : end + 1].rstrip().endswith("?"):
+            return False, False  # "How will we do better?" asks; it tells nobody anything
         before = self.clause_before(start)
         if _IMPERATIVE_LEAD.match(before):
             return True, False
@@ -350,6 +358,11 @@ def _person_condition(ctx: _Context, condition: re.Match[str]) -> bool:
     past = {"had", "hadn't"} & set(first) or any(word.endswith("'d") for word in first)
     if condition[0].lower() != "had" and not past:
         return False  # "if we have to move it": not a condition on what was done
+    if condition[0].lower() != "had":
+        at = next(i for i, w in enumerate(first) if w in ("had", "hadn't") or w.endswith("'d"))
+        verb = [w for w in first[at + 1 :] if w not in ("not", "never", "already", "only", "just")]
+        if verb and not _participle(verb[0]):
+            return False  # "if you had a cached session": what someone had, not what was done
     if {"not", "hadn't", "never"} & set(first[:4]):
         return False  # "had we not been watching, it would have spread": credit, not blame
     phrase: list[str] = []
@@ -399,6 +412,8 @@ def _character(ctx: _Context, match: re.Match[str]) -> bool:
     after = _words(ctx.text[match.end() : match.end() + 40])
     if after and after[0].lower() in PERSON_WORDS:
         return True
+    if after and after[0].lower() in CONDUCT:
+        return True  # "reckless working habits", "sloppy work": a person's conduct judged
     clause = ctx.clause_before(match.start())
     if re.search(
         r"\b(?:was|were|is|are|been|being|be|seemed|got)\s+(?:(?:very|too|a\s+bit|probably|"
@@ -505,6 +520,13 @@ def _reminder(ctx: _Context, match: re.Match[str]) -> bool:
 
 
 def _not_aware(ctx: _Context, match: re.Match[str]) -> bool:
+    """'the on-call was not aware of the runbook'; 'we were not aware the code did that' is
+    the team's own account of what it knew, as 'we did not test' is of what it did."""
+    words = _words(ctx.clause_before(match.start()))
+    while words and words[-1].lower() in SKIPPED_BEFORE_VERB:
+        words.pop()
+    if words and words[-1].lower() in ("i", "we"):
+        return False
     return ctx.subject_before(match.start()) or ctx.clause_subject(match.start())
 
 
@@ -684,6 +706,18 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         re.compile(r"\b(?P<owner>[\w-]+'s|my|our|his|her|their|your)\s+fault\b", re.I),
         _possessive_fault,
         _w("fault"),
+    ),
+    (
+        "blame",
+        "blame",
+        # owning a failure: "that one's on me", "this is on us"; not "it is on us to fix it"
+        re.compile(
+            r"\b(?:that|this)(?:'s|\s+one's|\s+one\s+is|\s+is|\s+was|\s+one\s+was)\s+"
+            r"(?:(?:all|entirely|squarely|really)\s+)?on\s+(?:me|us)\b(?!\s+to\b)",
+            re.I,
+        ),
+        _not_denied,
+        _w("me us"),
     ),
     (
         "blame",
@@ -978,6 +1012,13 @@ PATTERNS: Final[list[tuple[str, str, re.Pattern[str], Check, Triggers]]] = [
         re.compile(r"\b(?:ridiculous|insane|crazy|stupid|idiotic|dumb|silly|absurd)\b", re.I),
         _always,
         _w("ridiculous insane crazy stupid idiotic dumb silly absurd"),
+    ),
+    (
+        "animated",
+        "animated",
+        re.compile(r"\b(?:this|that|it)\s+(?:really\s+)?(?:sucks|sucked)\b", re.I),
+        _always,
+        _w("sucks sucked"),
     ),
 ]
 
