@@ -1085,14 +1085,7 @@ class BlameFinder:
             words = set(tokens)
             names = self.people | _names(people) if people else self.people
             ctx = _Context(text, names)
-            # quoted words are not the writer's: a term inside "..." is mentioned, not used
-            # ('not solved by "reviewing more carefully"'), as a block quote is never read
-            quoted = (
-                [m.span() for m in _QUOTATION.finditer(text)]
-                if '"' in text or "\u201c" in text
-                else []
-            )
-            taken: list[tuple[int, int]] = [*quoted]
+            taken: list[tuple[int, int]] = _quoted(text)
             # only the patterns one of the text's words may start, in their order
             candidates = {n for word in words & self.words for n in self.by_word[word]}
             for number in sorted(candidates):
@@ -1117,9 +1110,19 @@ class BlameFinder:
                 key = " ".join(match[0].lower().split())
                 if key in self.allow or any(h.start == match.start() for h in hits):
                     continue
+                if any(s <= match.start() < e for s, e in _quoted(text)):
+                    continue
                 rule, suggestion = self.extra[key]
                 hits.append(Hit(match[0], rule, suggestion, match.start()))
         yield from sorted(hits, key=lambda hit: hit.start)
+
+
+def _quoted(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` quotes in double quotation marks: a term there is mentioned, not used
+    ('not solved by "reviewing more carefully"'), as a block quote is never read."""
+    if '"' not in text and "\u201c" not in text:
+        return []
+    return [found.span() for found in _QUOTATION.finditer(text)]
 
 
 def _names(people: Iterable[str]) -> frozenset[str]:

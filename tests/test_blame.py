@@ -87,6 +87,9 @@ def test_rules_can_be_turned_off_terms_allowed_and_added() -> None:
         ("cowboy", "judgement", "describe the change process")
     ]
     assert [h.term for h in finder.find("The admin hastily restarted it.")] == ["hastily"]
+    # a quoted term is mentioned, not used, for the project's terms as for the rules
+    assert [h.term for h in finder.find('We dropped the "cowboy change" label.')] == []
+    assert [h.term for h in finder.find("We dropped the cowboy change label.")] == ["cowboy"]
 
 
 def test_a_hit_stands_at_its_place_in_the_text() -> None:
