@@ -1027,7 +1027,7 @@ class BlameFinder:
     """Finds blame language in plain text, rule by rule.
 
     ``extra_terms`` adds plain terms (rule -> term -> suggestion) flagged wherever
-    they stand; ``allow`` lists terms never flagged; ``off`` turns rules off;
+    they stand outside a quotation; ``allow`` lists terms never flagged; ``off`` turns rules off;
     ``people`` are names that count as people in every text; ``adverbs`` adds
     judgement adverbs to :data:`DEFAULT_ADVERBS`.
     """
