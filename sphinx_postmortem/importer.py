@@ -1211,22 +1211,34 @@ def _page(title: str, body: list[str], state: _State) -> str:
 # -- the command -------------------------------------------------------------------
 
 
-def sources(paths: Iterable[str]) -> list[Path]:
-    """Files as given, and the Markdown files in folders (less READMEs and templates)."""
+#: files in a folder that are plainly not post-mortems, passed over without a word
+ASSETS = frozenset(
+    ".png .jpg .jpeg .gif .svg .webp .ico .pdf .css .js .json .yml .yaml .toml .lock".split()
+)
+
+
+def sources(paths: Iterable[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files as given, and the Markdown files in folders (less READMEs and templates);
+    and the other files of those folders that could be post-mortems, each with why it
+    was passed over, so that nothing is left behind without a word."""
     found: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for name in paths:
         path = Path(name)
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in (".md", ".markdown")
-                and not re.search(r"readme|template|^index\.", p.name, re.I)
-            )
-        else:
+        if not path.is_dir():
             found.append(path)
-    return found
+            continue
+        for file in sorted(path.rglob("*")):
+            hidden = any(part.startswith(".") for part in file.relative_to(path).parts)
+            if hidden or not file.is_file() or file.suffix.lower() in ASSETS:
+                continue
+            if file.suffix.lower() not in (".md", ".markdown"):
+                skipped.append((file, "not a Markdown file name (.md, .markdown)"))
+            elif re.search(r"readme|template|^index\.", file.name, re.I):
+                skipped.append((file, "a README, template or index page"))
+            else:
+                found.append(file)
+    return found, skipped
 
 
 def source_id(text: str, source_name: str, pattern: str) -> str | None:
@@ -1282,7 +1294,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             "use an IANA name such as Europe/Copenhagen"
         )
     failed, taken = 0, set[str]()
-    files = sources(args.source)
+    files, skipped = sources(args.source)
+    for path, why in skipped:
+        sys.stdout.write(f"{path}: skipped, {why}; name it on the command line to import it\n")
+    if skipped:
+        sys.stdout.write("\n")
     if not files:
         raise UsageError("no source files found")
     for path in files:

@@ -327,8 +327,21 @@ def test_command_writes_pages_and_never_overwrites(
     (sources / "PM2024-007 - Search results went stale.md").write_text(BOLD_AND_TABLES)
     (sources / "payments.md").write_text(FRONT_MATTER_AND_LINES)
     (sources / "README.md").write_text("# Our post-mortems\n")
+    (sources / "PM2024-009 - Queue stalled").write_text(FRONT_MATTER_AND_LINES)
+    (sources / "diagram.png").write_bytes(b"\x89PNG")
+    (sources / ".git").mkdir()
+    (sources / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     assert cli.main(["import", "--kb", str(kb), str(sources)]) == 0
     out = capsys.readouterr().out
+    # a file the folder holds is never passed over without a word; assets and hidden
+    # folders are not post-mortems
+    skipped = [line for line in out.splitlines() if ": skipped, " in line]
+    assert skipped == [
+        f"{sources / 'PM2024-009 - Queue stalled'}: skipped, not a Markdown file name "
+        "(.md, .markdown); name it on the command line to import it",
+        f"{sources / 'README.md'}: skipped, a README, template or index page; "
+        "name it on the command line to import it",
+    ]
     own = kb / "2024" / "PM2024-007-search-results-went-stale.md"
     # the next free id in the shape of postmortem_id_pattern, after the one just taken
     new = kb / "2024" / "PM2024-008-payments-queue-backed-up.md"
