@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -142,24 +143,38 @@ def incident_data(
 
 def export(builder: Builder) -> dict[str, Any]:
     """The whole export as plain data, in sorted document order."""
+    data = streamed(builder)
+    return {
+        key: list(value) if isinstance(value, Iterator) else value for key, value in data.items()
+    }
+
+
+def streamed(builder: Builder) -> dict[str, Any]:
+    """The export, its records given one at a time: written as they come, they are never
+    all in memory at once (the whole export was the peak of a build's memory)."""
     domain = get_domain(builder.env)
     ctx = RenderContext(builder, "", domain)
-    incidents = []
-    unassigned = []
-    for docname in sorted(domain.incidents.keys() | domain.actions.keys()):
-        actions = domain.actions.get(docname, [])
-        incident = domain.incidents.get(docname)
-        if incident is None:
-            unassigned += [action_data(a, ctx) for a in actions]
-            continue
-        timelines = domain.timelines.get(docname, [])
-        incidents.append(incident_data(incident, timelines, actions, ctx))
+    docnames = sorted(domain.incidents.keys() | domain.actions.keys())
+
+    def incidents() -> Iterator[dict[str, Any]]:
+        for docname in docnames:
+            incident = domain.incidents.get(docname)
+            if incident is not None:
+                timelines = domain.timelines.get(docname, [])
+                actions = domain.actions.get(docname, [])
+                yield incident_data(incident, timelines, actions, ctx)
+
+    def unassigned() -> Iterator[dict[str, Any]]:
+        for docname in docnames:
+            if docname not in domain.incidents:
+                yield from (action_data(a, ctx) for a in domain.actions.get(docname, []))
+
     return {
         "version": VERSION,
         "generator": f"sphinx-postmortem {__version__}",
         "today": ctx.today.isoformat(),
-        "incidents": incidents,
-        "unassigned_actions": unassigned,
+        "incidents": incidents(),
+        "unassigned_actions": unassigned(),
     }
 
 
@@ -170,25 +185,32 @@ def write_export(app: Sphinx, exception: BaseException | None) -> None:
     path = Path(app.outdir, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
-        write_json(export(app.builder), out)
+        write_json(streamed(app.builder), out)
 
 
 def write_json(data: dict[str, Any], out: TextIO) -> None:
-    """The export with one incident (or unassigned action) per line.
+    """The export with one incident (or unassigned action) per line, written as it comes.
 
     Each line is encoded by the json module's C encoder, which ``indent`` turns
     off: indented output took a tenth of a dummy build at N=300. A line per
     record also keeps a diff of two exports readable.
     """
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    parts = []
-    for key, value in data.items():
-        if isinstance(value, list) and value:
-            shown = "[\n" + ",\n".join(encode(item) for item in value) + "\n]"
-        else:
-            shown = encode(value)
-        parts.append(f"{encode(key)}: {shown}")
-    out.write("{\n" + ",\n".join(parts) + "\n}\n")
+    out.write("{\n")
+    for number, (key, value) in enumerate(data.items()):
+        if number:
+            out.write(",\n")
+        out.write(f"{encode(key)}: ")
+        if not isinstance(value, (list, Iterator)):
+            out.write(encode(value))
+            continue
+        opened = False
+        for item in value:
+            out.write(",\n" if opened else "[\n")
+            out.write(encode(item))
+            opened = True
+        out.write("\n]" if opened else "[]")
+    out.write("\n}\n")
 
 
 def setup_export(app: Sphinx) -> None:
