@@ -138,7 +138,7 @@ class PostmortemDomain(Domain):
     }
     #: the layout of the records (records.py): a new one makes Sphinx read every
     #: document again instead of unpickling records of the old layout
-    data_version = 5
+    data_version = 6
     indices: ClassVar[list[type[Index]]] = [OpenActionsIndex]
 
     def drop_index_if_off(self) -> None:
