@@ -10,6 +10,7 @@ import pickle
 import re
 from pathlib import Path
 
+import pytest
 from conftest import CONF, Builder, Built, example
 from corpus import corpus
 from robust import output, pages
@@ -197,3 +198,37 @@ def test_a_project_without_the_extension_still_builds(build: Builder, tmp_path: 
     assert "Traceback" not in output(back)
     assert back.export() == exported
     assert sorted(back.warnings) == sorted(with_us.warnings)
+
+
+def test_timeline_entries_come_back_from_the_pickle_as_they_were() -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from sphinx_postmortem.records import PACKED, Timeline, TimelineEntry
+
+    zone = ZoneInfo("Europe/Copenhagen")
+    placed = TimelineEntry(
+        line=3,
+        text='Failover "started" \u2013 caf\u00e9',
+        stamp="~02:30-03:30",
+        approximate=True,
+        dated=True,
+        when=dt.datetime(2024, 3, 31, 1, 30, tzinfo=zone),
+        end=dt.datetime(2024, 3, 31, 3, 30, tzinfo=zone),
+        day=dt.date(2024, 3, 31),
+        milestones=("started", "detected"),
+        source="/kb/a.md",
+    )
+    unknown = TimelineEntry(line=4, text="Someone noticed", source="/kb/included.md")
+    timeline = Timeline(line=1, timezone="Europe/Copenhagen", entries=[placed, unknown])
+    timeline.source = "/kb/a.md"
+    again = pickle.loads(pickle.dumps(timeline, pickle.HIGHEST_PROTOCOL))
+    assert again == timeline
+    assert [e.when.astimezone(zone) for e in again.entries if e.when] == [placed.when]
+    assert again.entries[1].source == "/kb/included.md"
+    # a packing of another version refuses to load, so Sphinx reads the documents again
+    foreign = pickle.dumps(timeline, pickle.HIGHEST_PROTOCOL).replace(
+        PACKED.encode(), PACKED.replace("1", "0").encode()
+    )
+    with pytest.raises(ValueError, match="packed as"):
+        pickle.loads(foreign)
