@@ -380,12 +380,19 @@ def _person_before(ctx: _Context, match: re.Match[str]) -> bool:
     return ctx.subject_before(match.start(), (match.groupdict().get("verb") or "").lower())
 
 
+def _words_before_verb(ctx: _Context, start: int) -> list[str]:
+    """The clause's words before ``start``, less its auxiliaries and adverbs: the subject
+    is last."""
+    words = _words(ctx.clause_before(start))
+    while words and words[-1].lower() in SKIPPED_BEFORE_VERB:
+        words.pop()
+    return words
+
+
 def _someone_else_before(ctx: _Context, match: re.Match[str]) -> bool:
     """An omission pinned on another person ('he didn't check'); 'we did not test' is the
     team's own account of its work, and stays a fact."""
-    words = _words(ctx.clause_before(match.start()))
-    while words and words[-1].lower() in SKIPPED_BEFORE_VERB:
-        words.pop()
+    words = _words_before_verb(ctx, match.start())
     if not words or words[-1].lower() in ("i", "we", "us", "you"):
         return False
     return ctx.subject_before(match.start(), match["act"].lower())
@@ -478,9 +485,7 @@ def _possessive_fault(ctx: _Context, match: re.Match[str]) -> bool:
 
 
 def _at_fault(ctx: _Context, match: re.Match[str]) -> bool:
-    words = _words(ctx.clause_before(match.start()))
-    while words and words[-1].lower() in SKIPPED_BEFORE_VERB:
-        words.pop()
+    words = _words_before_verb(ctx, match.start())
     if words and words[-1].lower() in ("nobody", "one", "noone"):
         return False  # "no one is at fault" says the opposite
     return ctx.is_person(words)
@@ -522,9 +527,7 @@ def _reminder(ctx: _Context, match: re.Match[str]) -> bool:
 def _not_aware(ctx: _Context, match: re.Match[str]) -> bool:
     """'the on-call was not aware of the runbook'; 'we were not aware the code did that' is
     the team's own account of what it knew, as 'we did not test' is of what it did."""
-    words = _words(ctx.clause_before(match.start()))
-    while words and words[-1].lower() in SKIPPED_BEFORE_VERB:
-        words.pop()
+    words = _words_before_verb(ctx, match.start())
     if words and words[-1].lower() in ("i", "we"):
         return False
     return ctx.subject_before(match.start()) or ctx.clause_subject(match.start())
@@ -1079,13 +1082,14 @@ class BlameFinder:
         """Each piece of blame language in ``text``, in order; ``people`` are extra names."""
         text = text.replace("\u2019", "'")
         hits: list[Hit] = []
+        quoted = _quoted(text)  # no search at all in a text without a double quotation mark
         tokens = text.lower().translate(_PUNCTUATION).split()
         # most texts hold no trigger word: the test stops at the first one, with no set built
         if not self.words.isdisjoint(tokens):
             words = set(tokens)
             names = self.people | _names(people) if people else self.people
             ctx = _Context(text, names)
-            taken: list[tuple[int, int]] = _quoted(text)
+            taken: list[tuple[int, int]] = [*quoted]
             # only the patterns one of the text's words may start, in their order
             candidates = {n for word in words & self.words for n in self.by_word[word]}
             for number in sorted(candidates):
@@ -1110,7 +1114,7 @@ class BlameFinder:
                 key = " ".join(match[0].lower().split())
                 if key in self.allow or any(h.start == match.start() for h in hits):
                     continue
-                if any(s <= match.start() < e for s, e in _quoted(text)):
+                if any(s <= match.start() < e for s, e in quoted):
                     continue
                 rule, suggestion = self.extra[key]
                 hits.append(Hit(match[0], rule, suggestion, match.start()))
