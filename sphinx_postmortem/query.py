@@ -102,7 +102,7 @@ def _severity_of(action: Action, ctx: RenderContext) -> str | None:
 
 
 def _linked(record: Action | Incident, shown: str, ctx: RenderContext) -> Cell:
-    return ctx.link(record.docname, record.anchor, nodes.inline("", shown or "—"))
+    return ctx.link(record.docname, record.anchor, nodes.Text(shown or "—"))
 
 
 def _due_cell(action: Action, ctx: RenderContext) -> Cell:
@@ -416,4 +416,4 @@ def draw_table(
         for record in records
     ]
     headers = [columns[name].header for name in query.columns]
-    return table(headers, rows, classes, columns=query.columns)
+    return table(headers, rows, classes, columns=query.columns, bare=ctx.bare_cells)

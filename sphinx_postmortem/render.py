@@ -42,6 +42,11 @@ class RenderContext:
         return today(self.builder.config)
 
     @cached_property
+    def bare_cells(self) -> bool:
+        """Whether table cells may hold text without a paragraph: HTML only."""
+        return self.builder.format == "html"
+
+    @cached_property
     def settings(self) -> Settings:
         return Settings.of(self.builder.config)
 
@@ -256,10 +261,15 @@ def table(
     classes: Sequence[str],
     widths: Sequence[int] | None = None,
     columns: Sequence[str] = (),
+    bare: bool = False,
 ) -> nodes.table:
     """A table of cells; each row comes with the CSS classes of its ``<tr>``.
 
     ``columns`` names the columns, for a ``pm-col-<name>`` class on each cell.
+    ``bare`` puts text straight into its cell, without the paragraph docutils
+    would wrap it in: the HTML writer takes it (the text writer does not), and
+    a table of a thousand rows is then a quarter fewer nodes to build, write
+    and keep until the page is written (benchmarks/README.md).
     """
     if widths is None:
         # as wide as the widest cell, within reason: the text writer takes
@@ -273,7 +283,7 @@ def table(
         tgroup += nodes.colspec(colwidth=width)
     head_row = nodes.row()
     for header in headers:
-        head_row += nodes.entry("", nodes.paragraph(header, header))
+        head_row += nodes.entry("", _text(header, bare))
     tgroup += nodes.thead("", head_row)
     body = nodes.tbody()
     for cells, row_classes in rows:
@@ -284,8 +294,8 @@ def table(
                 continue
             entry = nodes.entry(classes=[f"pm-col-{columns[i]}"] if columns else [])
             if isinstance(cell, str):
-                entry += nodes.paragraph(cell, cell)
-            elif isinstance(cell, (nodes.Inline, nodes.Text)):
+                entry += _text(cell, bare)
+            elif isinstance(cell, nodes.Inline):  # a link wants a text element around it
                 entry += nodes.paragraph("", "", cell)
             else:
                 entry += cell
@@ -295,6 +305,10 @@ def table(
     # colwidths-auto lets HTML size columns to their content; the widths
     # still shape the plain-text and LaTeX output.
     return nodes.table("", tgroup, classes=["pm-table", "colwidths-auto", *classes])
+
+
+def _text(text: str, bare: bool) -> nodes.Node:
+    return nodes.Text(text) if bare else nodes.paragraph(text, text)
 
 
 def _width(cell: nodes.Node | str) -> int:

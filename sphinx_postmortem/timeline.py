@@ -143,7 +143,15 @@ class TimelineBlock(Placeholder):
                     event.insert(0, nodes.paragraph("", "", label))
             rows.append(([when, event], classes))
         zone = timeline.timezone or ctx.settings.timezone
-        return [table((f"Time ({zone})", "Event"), rows, ["pm-timeline"], widths=(24, 56))]
+        return [
+            table(
+                (f"Time ({zone})", "Event"),
+                rows,
+                ["pm-timeline"],
+                widths=(24, 56),
+                bare=ctx.bare_cells,
+            )
+        ]
 
 
 def time_text(

@@ -37,7 +37,7 @@ def page(build: Builder, ext: str, source: str, conf: str = CONF) -> Built:
 def time_column(built: Built) -> list[str]:
     html = built.html("doc")
     table = html[html.index("pm-timeline") :]
-    cells = re.findall(r'<tr class="pm-entry[^"]*">\s*<td[^>]*><p>(.*?)</p>', table, re.S)
+    cells = re.findall(r'<tr class="pm-entry[^"]*">\s*<td[^>]*>(.*?)</td>', table, re.S)
     return [re.sub(r"<[^>]+>", "", cell) for cell in cells]
 
 
