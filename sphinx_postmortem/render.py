@@ -262,6 +262,7 @@ def table(
     widths: Sequence[int] | None = None,
     columns: Sequence[str] = (),
     bare: bool = False,
+    body_html: str | None = None,
 ) -> nodes.table:
     """A table of cells; each row comes with the CSS classes of its ``<tr>``.
 
@@ -269,8 +270,11 @@ def table(
     ``bare`` puts text straight into its cell, without the paragraph docutils
     would wrap it in: the HTML writer takes it (the text writer does not), and
     a table of a thousand rows is then a quarter fewer nodes to build, write
-    and keep until the page is written (benchmarks/README.md).
+    and keep until the page is written (benchmarks/README.md). ``body_html``,
+    from :func:`rows_html`, stands for the rows, which are then left out.
     """
+    if body_html is not None:
+        rows = []  # HTML sizes the columns to their content (colwidths-auto)
     if widths is None:
         # as wide as the widest cell, within reason: the text writer takes
         # these as characters and LaTeX as proportions
@@ -286,6 +290,8 @@ def table(
         head_row += nodes.entry("", _text(header, bare))
     tgroup += nodes.thead("", head_row)
     body = nodes.tbody()
+    if body_html is not None:
+        body += nodes.raw("", body_html, format="html")
     for cells, row_classes in rows:
         row = nodes.row(classes=list(row_classes))
         for i, cell in enumerate(cells):
@@ -305,6 +311,73 @@ def table(
     # colwidths-auto lets HTML size columns to their content; the widths
     # still shape the plain-text and LaTeX output.
     return nodes.table("", tgroup, classes=["pm-table", "colwidths-auto", *classes])
+
+
+#: what the HTML writer escapes in text and attribute values (docutils' ``encode``)
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", '"': "&quot;", ">": "&gt;", "@": "&#64;"})
+#: attributes that a cell's node may carry empty and still be written here
+_PLAIN_ATTRIBUTES = frozenset(nodes.Element.list_attributes)
+
+
+def rows_html(
+    rows: Sequence[tuple[Sequence[nodes.Node | str], Sequence[str]]], columns: Sequence[str]
+) -> str | None:
+    """A table's body rows as the HTML writer would write them, or None.
+
+    A table of records on an HTML page is its text and links: written here as
+    one string, its thousand rows are not tens of thousands of nodes that the
+    page keeps until it is written, and that every collection of the garbage
+    collector walks meanwhile (benchmarks/README.md). The rows are striped
+    ``row-even``, ``row-odd`` after the header row, as Sphinx stripes them.
+    None when a cell holds a node this does not write: the caller then draws
+    the rows as nodes.
+    """
+    out: list[str] = []
+    for number, (cells, row_classes) in enumerate(rows):
+        stripe = "row-even" if number % 2 == 0 else "row-odd"
+        out.append(f'<tr class="{" ".join([*row_classes, stripe])}">')
+        for i, cell in enumerate(cells):
+            written = _node_html(cell)
+            if written is None:
+                return None
+            out.append(f'<td class="pm-col-{columns[i]}">' if columns else "<td>")
+            out.append(written)
+            out.append("</td>\n")
+        out.append("</tr>\n")
+    return "".join(out)
+
+
+def _node_html(node: nodes.Node | str) -> str | None:
+    """Text, an inline or an internal or external link, as the HTML writer
+    writes it; None for anything else."""
+    if isinstance(node, str):  # nodes.Text too
+        return node.translate(_HTML_ESCAPES)
+    if not isinstance(node, (nodes.inline, nodes.reference)):
+        return None
+    attributes = node.attributes
+    if isinstance(node, nodes.reference):
+        extra = attributes.keys() - _PLAIN_ATTRIBUTES - {"refuri", "refid", "internal"}
+    else:
+        extra = attributes.keys() - _PLAIN_ATTRIBUTES
+    if extra or any(attributes.get(name) for name in ("ids", "names")):
+        return None
+    inner = [_node_html(child) for child in node.children]
+    if None in inner:
+        return None
+    content = "".join(inner)  # type: ignore[arg-type]
+    classes = " ".join(node["classes"])
+    if isinstance(node, nodes.inline):
+        return f'<span class="{classes}">{content}</span>' if classes else f"<span>{content}</span>"
+    if classes:  # the writer puts a link's own classes first; not drawn here
+        return None
+    if "refuri" in node:
+        href = (node["refuri"] or "#").translate(_HTML_ESCAPES)
+        kind = "internal" if node.get("internal") else "external"
+    elif "refid" in node:
+        href, kind = "#" + node["refid"].translate(_HTML_ESCAPES), "internal"
+    else:
+        return None
+    return f'<a class="reference {kind}" href="{href}">{content}</a>'
 
 
 def _text(text: str, bare: bool) -> nodes.Node:
