@@ -148,7 +148,12 @@ def open_actions_page(ctx: RenderContext) -> nodes.section:
         jump += nodes.reference("", f"{owner} ({len(actions)})", refid=section_id)
         section = nodes.section(ids=[section_id])
         section += nodes.title(owner, owner)
-        section += nodes.bullet_list("", *(_open_action(a, ctx) for a in actions))
+        lines = [_open_action(a, ctx) for a in actions]
+        written = list_html(lines) if ctx.bare_cells else None
+        if written is None:
+            section += nodes.bullet_list("", *(nodes.list_item("", line) for line in lines))
+        else:
+            section += nodes.raw("", written, format="html")
         sections.append(section)
     page += jump
     page.extend(sections)
@@ -166,7 +171,7 @@ def _unique_id(text: str, taken: set[str]) -> str:
     return found
 
 
-def _open_action(action: Action, ctx: RenderContext) -> nodes.list_item:
+def _open_action(action: Action, ctx: RenderContext) -> nodes.paragraph:
     line = nodes.paragraph()
     line += ctx.link(action.docname, action.anchor, nodes.inline(action.title, action.title))
     if action.id:
@@ -177,7 +182,7 @@ def _open_action(action: Action, ctx: RenderContext) -> nodes.list_item:
         line += nodes.Text(" ")
         line += overdue_label()
     line += nodes.Text(f" · {action.status}")
-    return nodes.list_item("", line)
+    return line
 
 
 def setup_render(app: Sphinx) -> None:
@@ -344,6 +349,21 @@ def rows_html(
             out.append(written)
             out.append("</td>\n")
         out.append("</tr>\n")
+    return "".join(out)
+
+
+def list_html(lines: Sequence[nodes.paragraph]) -> str | None:
+    """A bullet list of one-paragraph items as the HTML writer writes it, or
+    None (see :func:`rows_html`)."""
+    out = ['<ul class="simple">\n']
+    for line in lines:
+        if any(line.attributes.get(name) for name in _PLAIN_ATTRIBUTES):
+            return None
+        inner = [_node_html(child) for child in line.children]
+        if None in inner:
+            return None
+        out.append(f"<li><p>{''.join(inner)}</p></li>\n")  # type: ignore[arg-type]
+    out.append("</ul>\n")
     return "".join(out)
 
 

@@ -131,6 +131,19 @@ def test_open_actions_page_reads_as_prose_with_valid_anchors(build: Builder, the
     assert all(" " not in i for i in re.findall(r'id="([^"]*)"', html))
 
 
+def test_open_actions_page_lines_are_escaped_as_the_writer_escapes(build: Builder) -> None:
+    # the lines are written as HTML by the extension, not by the writer: the
+    # same markup as the writer's (compared by hand) and every character escaped
+    hostile = A.replace("Alert on disk usage", 'Alert on <disk> & "usage" at ops@example.org')
+    built = build({"a.rst": hostile, "b.rst": B})
+    assert (
+        '<li><p><a class="reference internal" href="a.html#INC-2024-001-A1"><span>'
+        "Alert on &lt;disk&gt; &amp; &quot;usage&quot; at ops&#64;example.org</span></a> "
+        '<span class="pm-id">(INC-2024-001-A1)</span> · due 2024-04-01 '
+        '<span class="pm-overdue-label">overdue</span> · open</p></li>'
+    ) in built.html("postmortem-actions")
+
+
 def test_open_actions_page_without_open_actions_says_so(build: Builder) -> None:
     done = B.replace(":priority: P1", ":priority: P1\n   :status: done")
     html = build({"b.rst": done}).html("postmortem-actions")

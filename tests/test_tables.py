@@ -160,6 +160,40 @@ def test_action_table_columns(build: Builder) -> None:
     ]
 
 
+def raw_rows(built: Built, docname: str, nth: int) -> list[str]:
+    """The body rows of the nth action table, as written, paragraphs removed."""
+    tables = re.findall(r'<table class="[^"]*pm-action-table.*?</table>', built.html(docname), re.S)
+    body = tables[nth].split("<tbody>")[1].split("</tbody>")[0]
+    return re.findall(r"<tr[^>]*>.*?</tr>", re.sub(r"</?p>", "", body), re.S)
+
+
+def test_rows_written_as_html_match_the_writers_rows(build: Builder) -> None:
+    # A tracker key is drawn as a literal, which only the HTML writer draws: that
+    # table's rows are nodes. Without the column, the same rows are written as
+    # HTML by the extension. Both must give the same cells, escaping included.
+    hostile = A.replace("Alert on disk usage", 'Alert on <disk> & "usage" at ops@example.org')
+    both = ACTIONS.format(
+        ".. action-table::\n   :columns: id, action, due, incident, tracker\n\n"
+        ".. action-table::\n   :columns: id, action, due, incident\n"
+    )
+    built = build({"a.rst": hostile, "b.rst": B, "tables.rst": both})
+    drawn, written = raw_rows(built, "tables", 0), raw_rows(built, "tables", 1)
+    assert len(written) == 3
+    assert [re.sub(r'\n<td class="pm-col-tracker">.*?</td>', "", row) for row in drawn] == written
+    assert written[0] == (
+        '<tr class="pm-overdue row-even"><td class="pm-col-id">'
+        '<a class="reference internal" href="a.html#INC-2024-001-A1">INC-2024-001-A1</a></td>\n'
+        '<td class="pm-col-action"><a class="reference internal" href="a.html#INC-2024-001-A1">'
+        "Alert on &lt;disk&gt; &amp; &quot;usage&quot; at ops&#64;example.org</a></td>\n"
+        '<td class="pm-col-due"><span>2024-04-01 <span class="pm-overdue-label">overdue</span>'
+        "</span></td>\n"
+        '<td class="pm-col-incident">'
+        '<a class="reference internal" href="a.html#INC-2024-001">INC-2024-001</a></td>\n</tr>'
+    )
+    assert 'row-odd"' in written[1]
+    assert "<code" in drawn[2]  # the tracker key: the first table really is nodes
+
+
 def test_bad_table_options_warn_and_keep_the_rest(build: Builder) -> None:
     built = table_page(
         build, ":status: open, closed\n:sort: cost\n:columns: id, colour\n:severity: SEV9"
