@@ -9,6 +9,7 @@ today's date) whether or not its own source changed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -334,18 +335,24 @@ def rows_html(
     page keeps until it is written, and that every collection of the garbage
     collector walks meanwhile (benchmarks/README.md). The rows are striped
     ``row-even``, ``row-odd`` after the header row, as Sphinx stripes them.
-    None when a cell holds a node this does not write: the caller then draws
-    the rows as nodes.
+    A cell is text, a node :func:`_node_html` writes, or an ``entry`` of such
+    nodes. None when a cell holds anything else: the caller then draws the
+    rows as nodes.
     """
     out: list[str] = []
     for number, (cells, row_classes) in enumerate(rows):
         stripe = "row-even" if number % 2 == 0 else "row-odd"
         out.append(f'<tr class="{" ".join([*row_classes, stripe])}">')
         for i, cell in enumerate(cells):
-            written = _node_html(cell)
+            if isinstance(cell, nodes.entry):
+                classes = cell["classes"]
+                written = _children_html(cell) if _plain(cell) else None
+            else:
+                classes = [f"pm-col-{columns[i]}"] if columns else []
+                written = _node_html(cell)
             if written is None:
                 return None
-            out.append(f'<td class="pm-col-{columns[i]}">' if columns else "<td>")
+            out.append(f'<td class="{" ".join(classes)}">' if classes else "<td>")
             out.append(written)
             out.append("</td>\n")
         out.append("</tr>\n")
@@ -357,47 +364,103 @@ def list_html(lines: Sequence[nodes.paragraph]) -> str | None:
     None (see :func:`rows_html`)."""
     out = ['<ul class="simple">\n']
     for line in lines:
-        if any(line.attributes.get(name) for name in _PLAIN_ATTRIBUTES):
+        if not _plain(line) or line["classes"]:
             return None
-        inner = [_node_html(child) for child in line.children]
-        if None in inner:
+        inner = _inner(line)
+        if inner is None:
             return None
-        out.append(f"<li><p>{''.join(inner)}</p></li>\n")  # type: ignore[arg-type]
+        out.append(f"<li><p>{inner}</p></li>\n")
     out.append("</ul>\n")
     return "".join(out)
 
 
-def _node_html(node: nodes.Node | str) -> str | None:
-    """Text, an inline or an internal or external link, as the HTML writer
-    writes it; None for anything else."""
-    if isinstance(node, str):  # nodes.Text too
-        return node.translate(_HTML_ESCAPES)
-    if not isinstance(node, (nodes.inline, nodes.reference)):
-        return None
+def _plain(node: nodes.Element, *allowed: str) -> bool:
+    """No attributes but classes (and those ``allowed``): nothing else to write."""
     attributes = node.attributes
-    if isinstance(node, nodes.reference):
-        extra = attributes.keys() - _PLAIN_ATTRIBUTES - {"refuri", "refid", "internal"}
-    else:
-        extra = attributes.keys() - _PLAIN_ATTRIBUTES
-    if extra or any(attributes.get(name) for name in ("ids", "names")):
+    if attributes.keys() - _PLAIN_ATTRIBUTES - set(allowed):
+        return False
+    return not any(attributes.get(name) for name in ("ids", "names"))
+
+
+def _children_html(node: nodes.Element) -> str | None:
+    """A cell's children as the writer writes them: a paragraph that is the only
+    child of a table cell is not followed by a line break."""
+    out = []
+    alone = len(node.children) == 1
+    for child in node.children:
+        written = _node_html(child)
+        if written is None:
+            return None
+        out.append(written if alone or not isinstance(child, nodes.paragraph) else written + "\n")
+    return "".join(out)
+
+
+def _inner(node: nodes.Element, literal: bool = False) -> str | None:
+    inner = [_node_html(child, literal) for child in node.children]
+    return None if None in inner else "".join(inner)  # type: ignore[arg-type]
+
+
+#: the words and spaces of literal text, as the HTML writer splits them
+_WORDS_AND_SPACES = re.compile(r"[^ \n]+| +|\n")
+#: paragraphs and inline markup written as their tag, with their classes
+_TAGS: dict[type[nodes.Node], str] = {
+    nodes.inline: "span",
+    nodes.strong: "strong",
+    nodes.emphasis: "em",
+    nodes.paragraph: "p",
+}
+
+
+def _literal_text(text: str) -> str:
+    """Literal text as Sphinx's HTML writer writes it: each word unbreakable."""
+    out = []
+    for token in _WORDS_AND_SPACES.findall(text.translate(_HTML_ESCAPES)):
+        if token.strip():
+            out.append(f'<span class="pre">{token}</span>')
+        elif token in {" ", "\n"}:
+            out.append(token)
+        else:
+            out.append("&#160;" * (len(token) - 1) + " ")
+    return "".join(out)
+
+
+def _node_html(node: nodes.Node | str, literal: bool = False) -> str | None:
+    """Text, a paragraph, inline markup (span, strong, emphasis, code) or an
+    internal or external link, as the HTML writer writes it; None for anything
+    else, or for anything with an id."""
+    if isinstance(node, str):  # nodes.Text too
+        return _literal_text(node) if literal else node.translate(_HTML_ESCAPES)
+    if not isinstance(node, nodes.Element):
         return None
-    inner = [_node_html(child) for child in node.children]
-    if None in inner:
-        return None
-    content = "".join(inner)  # type: ignore[arg-type]
-    classes = " ".join(node["classes"])
-    if isinstance(node, nodes.inline):
-        return f'<span class="{classes}">{content}</span>' if classes else f"<span>{content}</span>"
-    if classes:  # the writer puts a link's own classes first; not drawn here
+    tag = _TAGS.get(type(node))
+    if tag is not None:
+        inner = _inner(node, literal) if _plain(node) else None
+        if inner is None:
+            return None
+        classes = " ".join(node["classes"])
+        return f'<{tag} class="{classes}">{inner}</{tag}>' if classes else f"<{tag}>{inner}</{tag}>"
+    if type(node) is nodes.literal:
+        if node["classes"] or not _plain(node):  # code styled by a role, or highlighted
+            return None
+        inner = _inner(node, literal=True)
+        return (
+            None if inner is None else f'<code class="docutils literal notranslate">{inner}</code>'
+        )
+    if type(node) is not nodes.reference or node["classes"]:
+        return None  # the writer puts a link's own classes first: not written here
+    inner = _inner(node, literal) if _plain(node, "refuri", "refid", "internal") else None
+    if inner is None:
         return None
     if "refuri" in node:
+        if node["refuri"].startswith("mailto:"):
+            return None  # the writer hides the address from harvesters its own way
         href = (node["refuri"] or "#").translate(_HTML_ESCAPES)
         kind = "internal" if node.get("internal") else "external"
     elif "refid" in node:
         href, kind = "#" + node["refid"].translate(_HTML_ESCAPES), "internal"
     else:
         return None
-    return f'<a class="reference {kind}" href="{href}">{content}</a>'
+    return f'<a class="reference {kind}" href="{href}">{inner}</a>'
 
 
 def _text(text: str, bare: bool) -> nodes.Node:

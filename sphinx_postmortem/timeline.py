@@ -13,7 +13,14 @@ from .directive import Field, PostmortemDirective, plain
 from .domain import get_domain
 from .fields import ENTRY_FORMS, FieldError, match_entry_head, parse_timezone, timezone_name
 from .records import MILESTONES, Timeline, TimelineEntry
-from .render import Placeholder, RenderContext, format_instant, register_placeholder, table
+from .render import (
+    Placeholder,
+    RenderContext,
+    format_instant,
+    register_placeholder,
+    rows_html,
+    table,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -150,6 +157,7 @@ class TimelineBlock(Placeholder):
                 ["pm-timeline"],
                 widths=(24, 56),
                 bare=ctx.bare_cells,
+                body_html=rows_html(rows, ()) if ctx.bare_cells else None,
             )
         ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import myst_parser
 import pytest
@@ -312,3 +313,51 @@ def test_colon_fences_hold_a_title_with_backticks(build: Builder) -> None:
     (action,) = built.export()["incidents"][0]["actions"]
     assert action["title"] == "Run `terraform plan` in CI"
     assert "terraform plan" in built.html("doc")
+
+
+# Events with the inline markup timelines hold. On an HTML page the extension
+# writes a timeline's rows itself; the writer must not be able to tell.
+MARKED_UP = [
+    '10:00 - [started] *Alerts* fired for ``db-01`` and **checkout**: 5 < 7 & "quoted"',
+    "10:05 - Ran ``kubectl  drain node`` (two spaces)",
+    "10:09 - See https://example.org/runbook?a=1&b=2 for why",
+]
+MARKED_UP_MD = [
+    '10:00 - [started] *Alerts* fired for `db-01` and **checkout**: 5 < 7 & "quoted"',
+    "10:05 - Ran `kubectl  drain node` (two spaces)",
+    "10:09 - See [the runbook](https://example.org/runbook?a=1&b=2) for why",
+]
+
+
+def timeline_table(built: Built) -> str:
+    html = built.html("doc")
+    return html[html.index('<table class="pm-table pm-timeline') : html.index("</table>")]
+
+
+@pytest.mark.parametrize("ext", SYNTAXES)
+def test_timeline_rows_written_as_html_are_the_writers_rows(
+    build: Builder,
+    ext: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    import sphinx_postmortem.timeline
+    from sphinx_postmortem.render import rows_html
+
+    source = incident(ext, {"timezone": "UTC"}, MARKED_UP if ext == "rst" else MARKED_UP_MD)
+    results: list[str | None] = []
+
+    def recorded(rows: Any, columns: Any) -> str | None:
+        results.append(rows_html(rows, columns))
+        return results[-1]
+
+    monkeypatch.setattr(sphinx_postmortem.timeline, "rows_html", recorded)
+    written = timeline_table(page(build, ext, source))
+    assert results and results[0] is not None  # the rows were written by the extension
+    assert '<span class="pre">kubectl</span>&#160; <span class="pre">drain</span>' in written
+    assert "5 &lt; 7 &amp;" in written
+    assert 'href="https://example.org/runbook?a=1&amp;b=2"' in written
+    # the same page with its rows drawn as nodes and written by the writer
+    monkeypatch.setattr(sphinx_postmortem.timeline, "rows_html", lambda rows, columns: None)
+    drawn = timeline_table(build({f"doc.{ext}": source}, srcdir=tmp_path_factory.mktemp("nodes")))
+    assert written == drawn
