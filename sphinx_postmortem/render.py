@@ -253,11 +253,19 @@ def meta_line(rows: Sequence[tuple[str, nodes.Node | str | None]]) -> nodes.para
     Lighter than a field list, for blocks that a page repeats many times.
     """
     line = nodes.paragraph(classes=["pm-meta"])
+    text: list[str] = []  # runs of text go in as one node: fewer nodes on every page
     for name, value in rows:
         if value is None or value == "":
             continue
-        line += nodes.Text(f" · {name}: " if len(line) else f"{name}: ")
-        line += nodes.Text(value) if isinstance(value, str) else value
+        text.append(f" · {name}: " if text or len(line) else f"{name}: ")
+        if isinstance(value, str):
+            text.append(value)
+            continue
+        line += nodes.Text("".join(text))
+        line += value
+        text = []
+    if text:
+        line += nodes.Text("".join(text))
     return line
 
 
