@@ -154,7 +154,7 @@ def open_actions_page(ctx: RenderContext) -> nodes.section:
         if written is None:
             section += nodes.bullet_list("", *(nodes.list_item("", line) for line in lines))
         else:
-            section += nodes.raw("", written, format="html")
+            section += written_html(written, " ".join(line.astext() for line in lines))
         sections.append(section)
     page += jump
     page.extend(sections)
@@ -186,7 +186,25 @@ def _open_action(action: Action, ctx: RenderContext) -> nodes.paragraph:
     return line
 
 
+class WrittenHtml(nodes.General, nodes.Element):
+    """HTML that the extension wrote itself (table rows, lines of a list), for
+    HTML builders only. Its one child is the text, which the search index reads:
+    Sphinx would index raw HTML with its character references, ``amp``, ``quot``
+    and all."""
+
+
+def written_html(html: str, text: str) -> WrittenHtml:
+    return WrittenHtml("", nodes.Text(text), html=html)
+
+
+def _write_html(self: nodes.NodeVisitor, node: WrittenHtml) -> None:
+    self.body.append(node["html"])  # type: ignore[attr-defined]
+    raise nodes.SkipNode
+
+
 def setup_render(app: Sphinx) -> None:
+    handlers = {name: (_skip, None) for name in ("latex", "text", "man", "texinfo")}
+    app.add_node(WrittenHtml, html=(_write_html, None), **handlers)  # type: ignore[arg-type]
     app.connect("doctree-resolved", fill_placeholders)
     app.connect("html-page-context", draw_open_actions)
     app.connect("html-collect-pages", empty_open_actions)
@@ -287,7 +305,9 @@ def table(
     and keep until the page is written (benchmarks/README.md). ``body_html``,
     from :func:`rows_html`, stands for the rows, which are then left out.
     """
+    text = ""  # the written rows' text, for the search index
     if body_html is not None:
+        text = " ".join(_astext(cell) for cells, _ in rows for cell in cells)
         rows = []  # HTML sizes the columns to their content (colwidths-auto)
     if widths is None:
         # as wide as the widest cell, within reason: the text writer takes
@@ -305,7 +325,7 @@ def table(
     tgroup += nodes.thead("", head_row)
     body = nodes.tbody()
     if body_html is not None:
-        body += nodes.raw("", body_html, format="html")
+        body += written_html(body_html, text)
     for cells, row_classes in rows:
         row = nodes.row(classes=list(row_classes))
         for i, cell in enumerate(cells):
@@ -475,8 +495,12 @@ def _text(text: str, bare: bool) -> nodes.Node:
     return nodes.Text(text) if bare else nodes.paragraph(text, text)
 
 
+def _astext(cell: nodes.Node | str) -> str:
+    return cell if isinstance(cell, str) else cell.astext()
+
+
 def _width(cell: nodes.Node | str) -> int:
-    return len(cell if isinstance(cell, str) else cell.astext())
+    return len(_astext(cell))
 
 
 def format_instant(when: dt.datetime, tz: dt.tzinfo, with_date: bool = True) -> str:

@@ -192,6 +192,9 @@ def test_rows_written_as_html_match_the_writers_rows(build: Builder) -> None:
     )
     assert 'row-odd"' in written[1]
     assert "<code" in drawn[2]  # the tracker key: the first table really is nodes
+    # the search index reads the cells' text, not the HTML's character references
+    terms = (built.app.outdir / "searchindex.js").read_text().split('"terms":')[1]
+    assert '"disk"' in terms and '"quot"' not in terms and '"amp"' not in terms
 
 
 def test_bad_table_options_warn_and_keep_the_rest(build: Builder) -> None:
