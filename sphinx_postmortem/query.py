@@ -27,7 +27,6 @@ from .render import (
     RenderContext,
     format_duration,
     overdue_label,
-    rows_html,
     table,
     tracker_link,
 )
@@ -417,5 +416,4 @@ def draw_table(
         for record in records
     ]
     headers = [columns[name].header for name in query.columns]
-    body = rows_html(rows, query.columns) if ctx.bare_cells else None
-    return table(headers, rows, classes, columns=query.columns, bare=ctx.bare_cells, body_html=body)
+    return table(headers, rows, classes, columns=query.columns, html=ctx.html)

@@ -43,8 +43,9 @@ class RenderContext:
         return today(self.builder.config)
 
     @cached_property
-    def bare_cells(self) -> bool:
-        """Whether table cells may hold text without a paragraph: HTML only."""
+    def html(self) -> bool:
+        """Whether an HTML writer writes the page: then the extension writes plain
+        rows and lines as HTML itself (:func:`rows_html`)."""
         return self.builder.format == "html"
 
     @cached_property
@@ -150,7 +151,7 @@ def open_actions_page(ctx: RenderContext) -> nodes.section:
         section = nodes.section(ids=[section_id])
         section += nodes.title(owner, owner)
         lines = [_open_action(a, ctx) for a in actions]
-        written = list_html(lines) if ctx.bare_cells else None
+        written = list_html(lines) if ctx.html else None
         if written is None:
             section += nodes.bullet_list("", *(nodes.list_item("", line) for line in lines))
         else:
@@ -293,21 +294,23 @@ def table(
     classes: Sequence[str],
     widths: Sequence[int] | None = None,
     columns: Sequence[str] = (),
-    bare: bool = False,
-    body_html: str | None = None,
+    html: bool = False,
 ) -> nodes.table:
     """A table of cells; each row comes with the CSS classes of its ``<tr>``.
 
     ``columns`` names the columns, for a ``pm-col-<name>`` class on each cell.
-    ``bare`` puts text straight into its cell, without the paragraph docutils
-    would wrap it in: the HTML writer takes it (the text writer does not), and
-    a table of a thousand rows is then a quarter fewer nodes to build, write
-    and keep until the page is written (benchmarks/README.md). ``body_html``,
-    from :func:`rows_html`, stands for the rows, which are then left out.
+    ``html``, for a page an HTML writer writes: text goes straight into its
+    cell, without the paragraph docutils would wrap it in (the text writer
+    would split it into characters), and the rows are written as one piece of
+    HTML by :func:`rows_html` where it can write them. A table of a thousand
+    rows is then not tens of thousands of nodes to build, write and keep until
+    the page is written (benchmarks/README.md).
     """
-    text = ""  # the written rows' text, for the search index
-    if body_html is not None:
+    body = nodes.tbody()
+    written = rows_html(rows, columns) if html else None
+    if written is not None:
         text = " ".join(_astext(cell) for cells, _ in rows for cell in cells)
+        body += written_html(written, text)  # the text is for the search index
         rows = []  # HTML sizes the columns to their content (colwidths-auto)
     if widths is None:
         # as wide as the widest cell, within reason: the text writer takes
@@ -321,11 +324,8 @@ def table(
         tgroup += nodes.colspec(colwidth=width)
     head_row = nodes.row()
     for header in headers:
-        head_row += nodes.entry("", _text(header, bare))
+        head_row += nodes.entry("", _text(header, html))
     tgroup += nodes.thead("", head_row)
-    body = nodes.tbody()
-    if body_html is not None:
-        body += written_html(body_html, text)
     for cells, row_classes in rows:
         row = nodes.row(classes=list(row_classes))
         for i, cell in enumerate(cells):
@@ -334,7 +334,7 @@ def table(
                 continue
             entry = nodes.entry(classes=[f"pm-col-{columns[i]}"] if columns else [])
             if isinstance(cell, str):
-                entry += _text(cell, bare)
+                entry += _text(cell, html)
             elif isinstance(cell, nodes.Inline):  # a link wants a text element around it
                 entry += nodes.paragraph("", "", cell)
             else:

@@ -18,7 +18,6 @@ from .render import (
     RenderContext,
     format_instant,
     register_placeholder,
-    rows_html,
     table,
 )
 
@@ -156,8 +155,7 @@ class TimelineBlock(Placeholder):
                 rows,
                 ["pm-timeline"],
                 widths=(24, 56),
-                bare=ctx.bare_cells,
-                body_html=rows_html(rows, ()) if ctx.bare_cells else None,
+                html=ctx.html,
             )
         ]
 

@@ -341,7 +341,7 @@ def test_timeline_rows_written_as_html_are_the_writers_rows(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    import sphinx_postmortem.timeline
+    import sphinx_postmortem.render
     from sphinx_postmortem.render import rows_html
 
     source = incident(ext, {"timezone": "UTC"}, MARKED_UP if ext == "rst" else MARKED_UP_MD)
@@ -351,7 +351,7 @@ def test_timeline_rows_written_as_html_are_the_writers_rows(
         results.append(rows_html(rows, columns))
         return results[-1]
 
-    monkeypatch.setattr(sphinx_postmortem.timeline, "rows_html", recorded)
+    monkeypatch.setattr(sphinx_postmortem.render, "rows_html", recorded)
     written = timeline_table(page(build, ext, source))
     assert results and results[0] is not None  # the rows were written by the extension
     assert '<span class="pre">kubectl</span>&#160; <span class="pre">drain</span>' in written
@@ -359,6 +359,6 @@ def test_timeline_rows_written_as_html_are_the_writers_rows(
     # (myst-parser 4 keeps the URL's & escaped, and the writer escapes it again)
     assert 'class="reference external" href="https://example.org/runbook?a=1&amp;' in written
     # the same page with its rows drawn as nodes and written by the writer
-    monkeypatch.setattr(sphinx_postmortem.timeline, "rows_html", lambda rows, columns: None)
+    monkeypatch.setattr(sphinx_postmortem.render, "rows_html", lambda rows, columns: None)
     drawn = timeline_table(build({f"doc.{ext}": source}, srcdir=tmp_path_factory.mktemp("nodes")))
     assert written == drawn
